@@ -1,0 +1,410 @@
+// The one place where stack config is read and checked.
+//
+// loadStackConfig() reads every key once, validates them all with one zod schema and
+// returns a frozen, typed StackConfig. Components never read pulumi.Config: index.ts
+// passes them the parts they need. A bad or missing value throws one ConfigError that
+// lists every problem (key, value, what is allowed, how to fix it) before any resource
+// is registered.
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+export const PROJECT = "datadog-exercise";
+
+/** Datadog sites: site -> the URL of its web app (the API is always https://api.<site>/). */
+export const DATADOG_SITES: Readonly<Record<string, string>> = Object.freeze({
+    "datadoghq.com": "https://app.datadoghq.com",
+    "us3.datadoghq.com": "https://us3.datadoghq.com",
+    "us5.datadoghq.com": "https://us5.datadoghq.com",
+    "datadoghq.eu": "https://app.datadoghq.eu",
+    "ap1.datadoghq.com": "https://ap1.datadoghq.com",
+    "ap2.datadoghq.com": "https://ap2.datadoghq.com",
+    "ddog-gov.com": "https://app.ddog-gov.com",
+});
+
+/** A key as Pulumi.yaml's `config:` block declares it. */
+export interface DeclaredKey {
+    readonly type: "string" | "integer" | "boolean" | "array";
+    readonly default?: unknown;
+    readonly description: string;
+}
+
+export const PROJECT_FILE = path.join(__dirname, "..", "..", "Pulumi.yaml");
+
+/** The project's keys, their types, defaults and descriptions: Pulumi.yaml is the only source. */
+export const DECLARED_KEYS: Readonly<Record<string, DeclaredKey>> = Object.freeze(
+    (parseYaml(fs.readFileSync(PROJECT_FILE, "utf8")) as { config: Record<string, DeclaredKey> }).config,
+);
+
+function declaredDefault(key: string): unknown {
+    return DECLARED_KEYS[key]?.default;
+}
+
+/** my_metric is a random integer in 0..1000 (container-src/agent/checks.d/custom_my_metric.py). */
+export const MY_METRIC_MAX = 1000;
+/** The Agent will not run a check more often than every 15 s. */
+export const MIN_CHECK_INTERVAL_SECONDS = 15;
+
+export interface DatadogConfig {
+    readonly apiKey: pulumi.Output<string>;
+    readonly appKey: pulumi.Output<string>;
+    readonly site: string;
+    /** https://api.<site>/, for the provider. */
+    readonly apiUrl: string;
+    /** The web app's base URL, for the dashboard and monitor links. */
+    readonly appUrl: string;
+}
+
+export interface MonitorConfig {
+    readonly warningThreshold: number;
+    readonly criticalThreshold: number;
+    readonly evaluationWindowMinutes: number;
+    readonly noDataMinutes: number;
+    readonly timeAggregation: "avg" | "max" | "min";
+    readonly notifyEmail: string;
+}
+
+export interface StackConfig {
+    readonly project: string;
+    readonly stack: string;
+    readonly datadog: DatadogConfig;
+    readonly env: string;
+    readonly hostname: string;
+    readonly hostTags: readonly string[];
+    readonly service: string;
+    readonly appVersion: string;
+    readonly checkIntervalSeconds: number;
+    readonly monitor: MonitorConfig;
+    readonly timezone: string;
+    /** The first local date (YYYY-MM-DD) the recurring downtimes apply from: their deterministic anchor. */
+    readonly downtimeStartDate: string;
+    readonly appPort: number;
+    /** Host port for PostgreSQL, or undefined: not published (the default). */
+    readonly postgresHostPort: number | undefined;
+    readonly agentImage: string;
+    readonly postgresImage: string;
+}
+
+/** Thrown when the stack config is invalid; its message lists every problem. */
+export class ConfigError extends Error {
+    constructor(readonly problems: readonly string[], stack: string) {
+        super(
+            `Invalid stack config for stack '${stack}' (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value rules. Each message says what is allowed; the key, the value and the fix are added by
+// formatProblem().
+
+const ENV_RE = /^[a-z][a-z0-9_.-]{0,49}$/;
+const HOST_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+const HOSTNAME_RE = new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`);
+const TAG_RE = /^[a-z][a-z0-9_./-]*:[a-z0-9_./:-]+$/;
+const IMAGE_RE = /^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function isIanaTimezone(tz: string): boolean {
+    if (!tz.includes("/") && tz !== "UTC") return false; // reject abbreviations such as "PST"
+    try {
+        new Intl.DateTimeFormat("en-US", { timeZone: tz });
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+function isCalendarDate(s: string): boolean {
+    const m = DATE_RE.exec(s);
+    if (!m) return false;
+    const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+}
+
+/** Config values arrive as strings; turn numeric strings into numbers and leave the rest to fail. */
+const numeric = (inner: z.ZodNumber) =>
+    z.preprocess((v) => (typeof v === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v), inner);
+
+const integer = (what: string, min: number, max: number) =>
+    numeric(
+        z
+            .number({ error: `must be ${what}: a whole number from ${min} to ${max}` })
+            .int({ error: `must be a whole number from ${min} to ${max}` })
+            .min(min, { error: `must be a whole number from ${min} to ${max}` })
+            .max(max, { error: `must be a whole number from ${min} to ${max}` }),
+    );
+
+const threshold = numeric(
+    z
+        .number({ error: `must be a number from 0 to ${MY_METRIC_MAX} (my_metric's range)` })
+        .min(0, { error: `must not be negative: my_metric's range is 0..${MY_METRIC_MAX}` })
+        .max(MY_METRIC_MAX, {
+            error: `must be at most ${MY_METRIC_MAX}: my_metric never goes higher, so the monitor would never fire`,
+        }),
+);
+
+const apiKeyRule = z.string().regex(/^[0-9a-f]{32}$/, { error: "must be a Datadog API key: 32 hexadecimal characters" });
+const appKeyRule = z.string().regex(/^[0-9a-f]{40}$/, { error: "must be a Datadog application key: 40 hexadecimal characters" });
+
+const schema = z
+    .object({
+        apiKey: apiKeyRule,
+        appKey: appKeyRule,
+        site: z.enum(Object.keys(DATADOG_SITES) as [string, ...string[]], {
+            error: `must be one of ${Object.keys(DATADOG_SITES).join(", ")}`,
+        }),
+        env: z.string().regex(ENV_RE, {
+            error: "must start with a lowercase letter and hold only a-z, 0-9, '_', '.', '-' (at most 50 characters): Docker names and Datadog tags accept nothing else",
+        }),
+        hostname: z
+            .string()
+            .max(253, { error: "must be at most 253 characters" })
+            .regex(HOSTNAME_RE, {
+                error: "must be a lowercase DNS hostname: labels of a-z, 0-9 and '-', not starting or ending with '-', separated by '.'",
+            }),
+        hostTags: z.array(
+            z.string().max(200, { error: "must be at most 200 characters" }).regex(TAG_RE, {
+                error: "must be a lowercase 'key:value' tag; the key starts with a letter; allowed characters: a-z 0-9 _ . / - (and ':' in the value)",
+            }),
+            { error: "must be a list of 'key:value' strings, e.g. [\"team:se\", \"purpose:demo\"]" },
+        ),
+        service: z.string().regex(ENV_RE, {
+            error: "must start with a lowercase letter and hold only a-z, 0-9, '_', '.', '-' (at most 50 characters)",
+        }),
+        appVersion: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,49}$/, {
+            error: "must be a version such as 1.0.0 (letters, digits, '.', '_', '+', '-')",
+        }),
+        checkIntervalSeconds: integer("the check interval in seconds", MIN_CHECK_INTERVAL_SECONDS, 3600),
+        warningThreshold: threshold,
+        criticalThreshold: threshold,
+        evaluationWindowMinutes: integer("the evaluation window in minutes", 1, 1440),
+        noDataMinutes: integer("the no-data timeframe in minutes", 2, 2880),
+        monitorTimeAggregation: z.enum(["avg", "max", "min"], { error: "must be one of avg, max, min" }),
+        notifyEmail: z.email({ error: "must be an e-mail address such as you@example.com" }),
+        timezone: z.string().refine(isIanaTimezone, {
+            error: "must be an IANA time zone such as America/Los_Angeles, Europe/Paris or UTC",
+        }),
+        downtimeStartDate: z.string().refine(isCalendarDate, {
+            error: "must be a calendar date YYYY-MM-DD (today or later when the stack is created; Datadog rejects downtime starts in the past)",
+        }),
+        appPort: integer("a TCP port", 1, 65535),
+        postgresHostPort: integer("a TCP port", 1, 65535).optional(),
+        agentImage: z.string().regex(IMAGE_RE, {
+            error: `must be an image reference with an explicit tag, e.g. ${declaredDefault("agentImage")}`,
+        }),
+        postgresImage: z.string().regex(IMAGE_RE, {
+            error: `must be an image reference with an explicit tag, e.g. ${declaredDefault("postgresImage")}`,
+        }),
+    });
+
+/**
+ * Rules across keys. They run even when other keys are bad (so every problem is listed at once),
+ * on the keys they involve that are valid on their own.
+ */
+function crossKeyProblems(input: RawConfig): z.core.$ZodIssue[] {
+    const valid = (key: keyof typeof schema.shape): unknown => {
+        const r = schema.shape[key].safeParse(input[key]);
+        return r.success ? r.data : undefined;
+    };
+    const issues: z.core.$ZodIssue[] = [];
+    const add = (key: string, message: string) =>
+        issues.push({ code: "custom", path: [key], message, input: input[key] } as z.core.$ZodIssue);
+    for (const key of ["agentImage", "postgresImage"] as const) {
+        const image = valid(key);
+        if (typeof image === "string" && image.endsWith(":latest")) add(key, "must pin a version tag, not ':latest'");
+    }
+    const warning = valid("warningThreshold");
+    const critical = valid("criticalThreshold");
+    if (typeof warning === "number" && typeof critical === "number" && warning >= critical) {
+        add(
+            "warningThreshold",
+            `must be lower than criticalThreshold (${critical}): Datadog rejects a warning at or above the critical threshold`,
+        );
+    }
+    const window = valid("evaluationWindowMinutes");
+    const noData = valid("noDataMinutes");
+    if (typeof window === "number" && typeof noData === "number" && noData < 2 * window) {
+        add(
+            "noDataMinutes",
+            `must be at least twice evaluationWindowMinutes (${2 * window}), as Datadog advises, or the monitor reports No Data between points`,
+        );
+    }
+    const appPort = valid("appPort");
+    if (appPort !== undefined && valid("postgresHostPort") === appPort) {
+        add("postgresHostPort", `must differ from appPort (${appPort})`);
+    }
+    return issues;
+}
+
+type RawConfig = Record<string, unknown>;
+
+const SECRET_KEYS = new Set(["apiKey", "appKey"]);
+/** Keys that live in the provider's namespace rather than the project's. */
+const FULL_KEY: Readonly<Record<string, string>> = { apiKey: "datadog:apiKey", appKey: "datadog:appKey" };
+
+/** Examples for keys that have no default in Pulumi.yaml. */
+const PLACEHOLDERS: Readonly<Record<string, string>> = {
+    env: "dev",
+    hostname: "dev-exercise-host",
+    notifyEmail: "you@example.com",
+    downtimeStartDate: "2026-12-01",
+    postgresHostPort: "15432",
+};
+
+/** What to type to fix a key, as shown in each problem. */
+function fixCommand(key: string): string {
+    if (key === "apiKey") return "pulumi config set --secret datadog:apiKey <your 32-character API key>";
+    if (key === "appKey") return "pulumi config set --secret datadog:appKey <your 40-character application key>";
+    if (key === "hostTags") return "pulumi config set --path 'hostTags[0]' team:se";
+    return `pulumi config set ${key} ${PLACEHOLDERS[key] ?? String(declaredDefault(key))}`;
+}
+
+/** Every key the program reads, by short name. */
+export const CONFIG_KEYS: readonly string[] = Object.freeze(["apiKey", "appKey", ...Object.keys(DECLARED_KEYS)]);
+
+function fullKey(key: string): string {
+    return FULL_KEY[key] ?? `${PROJECT}:${key}`;
+}
+
+function showValue(key: string, value: unknown): string {
+    if (value === undefined) return "(not set)";
+    if (SECRET_KEYS.has(key)) return `[secret, ${String(value).length} characters]`;
+    return JSON.stringify(value);
+}
+
+function formatIssue(raw: RawConfig, input: RawConfig, issue: z.core.$ZodIssue): string {
+    const key = String(issue.path[0] ?? "?");
+    const isDefault = raw[key] === undefined && input[key] !== undefined;
+    let value: unknown = input[key];
+    let shownKey = fullKey(key);
+    if (issue.path.length > 1) {
+        shownKey += issue.path.slice(1).map((p) => `[${String(p)}]`).join("");
+        value = issue.path.slice(1).reduce<unknown>((v, p) => (v as Record<PropertyKey, unknown> | undefined)?.[p as PropertyKey], value);
+    }
+    const message = value === undefined ? "is required but not set" : issue.message;
+    const shown = showValue(key, value) + (isDefault ? ` (${DERIVED_DEFAULTS[key] ?? "default"})` : "");
+    return `${shownKey} = ${shown}: ${message}. Fix: ${fixCommand(key)}`;
+}
+
+/** How the defaults that are not in Pulumi.yaml are made, as shown in problems. */
+const DERIVED_DEFAULTS: Readonly<Record<string, string>> = {
+    env: "default: the stack name",
+    hostname: "default: <env>-exercise-host",
+};
+
+/** How a stack's raw config values are read; tests substitute their own. */
+export interface ConfigSource {
+    readonly stack: string;
+    /** The raw string value of `namespace:key`, or undefined. */
+    get(fullKey: string): string | undefined;
+    /** True when the stack stores that key encrypted (`pulumi config set --secret`). */
+    isSecret(fullKey: string): boolean | undefined;
+}
+
+/** Reads from the running Pulumi program's config. */
+export function pulumiConfigSource(): ConfigSource {
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+    return {
+        stack: pulumi.getStack(),
+        get: (k) => pulumi.runtime.getConfig(k),
+        isSecret: (k) => runtime.isConfigSecret?.(k),
+    };
+}
+
+function readRaw(source: ConfigSource): { raw: RawConfig; problems: string[] } {
+    const problems: string[] = [];
+    const raw: RawConfig = {};
+    for (const key of CONFIG_KEYS) {
+        const value = source.get(fullKey(key));
+        if (value === undefined || value === "") continue;
+        if (key === "hostTags") {
+            try {
+                raw[key] = JSON.parse(value);
+            } catch {
+                raw[key] = value; // the schema reports it as not-a-list
+            }
+        } else {
+            raw[key] = value;
+        }
+    }
+    for (const key of SECRET_KEYS) {
+        if (raw[key] !== undefined && source.isSecret(fullKey(key)) === false) {
+            problems.push(
+                `${fullKey(key)} = [plain text]: must be stored encrypted, it is a credential. Fix: ${fixCommand(key)}`,
+            );
+        }
+    }
+    return { raw, problems };
+}
+
+/**
+ * Reads and validates the whole stack config. Throws ConfigError listing every problem.
+ * Defaults: env = stack name, hostname = <env>-exercise-host, the rest from Pulumi.yaml.
+ */
+export function loadStackConfig(source: ConfigSource = pulumiConfigSource()): StackConfig {
+    const { raw, problems } = readRaw(source);
+    const env = typeof raw.env === "string" ? raw.env : source.stack;
+    const defaults = Object.fromEntries(
+        Object.entries(DECLARED_KEYS).filter(([, d]) => d.default !== undefined).map(([k, d]) => [k, d.default]),
+    );
+    const input: RawConfig = {
+        ...defaults,
+        env,
+        hostname: `${env}-exercise-host`,
+        ...raw,
+    };
+    const parsed = schema.safeParse(input);
+    const issues = [...(parsed.success ? [] : parsed.error.issues), ...crossKeyProblems(input)].filter(
+        // A hostname derived from a bad env is the same problem: report the env only.
+        (issue, _, all) => !(issue.path[0] === "hostname" && raw.hostname === undefined && all.some((i) => i.path[0] === "env")),
+    );
+    problems.push(...issues.map((issue) => formatIssue(raw, input, issue)));
+    if (problems.length > 0 || !parsed.success) {
+        throw new ConfigError(problems, source.stack);
+    }
+    const c = parsed.data;
+    return deepFreeze({
+        project: PROJECT,
+        stack: source.stack,
+        datadog: {
+            apiKey: pulumi.secret(c.apiKey),
+            appKey: pulumi.secret(c.appKey),
+            site: c.site,
+            apiUrl: `https://api.${c.site}/`,
+            appUrl: DATADOG_SITES[c.site],
+        },
+        env: c.env,
+        hostname: c.hostname,
+        hostTags: c.hostTags,
+        service: c.service,
+        appVersion: c.appVersion,
+        checkIntervalSeconds: c.checkIntervalSeconds,
+        monitor: {
+            warningThreshold: c.warningThreshold,
+            criticalThreshold: c.criticalThreshold,
+            evaluationWindowMinutes: c.evaluationWindowMinutes,
+            noDataMinutes: c.noDataMinutes,
+            timeAggregation: c.monitorTimeAggregation,
+            notifyEmail: c.notifyEmail,
+        },
+        timezone: c.timezone,
+        downtimeStartDate: c.downtimeStartDate,
+        appPort: c.appPort,
+        postgresHostPort: c.postgresHostPort,
+        agentImage: c.agentImage,
+        postgresImage: c.postgresImage,
+    });
+}
+
+function deepFreeze<T>(o: T): T {
+    if (o && typeof o === "object" && !pulumi.Output.isInstance(o)) {
+        for (const v of Object.values(o as object)) deepFreeze(v);
+        Object.freeze(o);
+    }
+    return o;
+}

@@ -1,0 +1,74 @@
+import * as datadog from "@pulumi/datadog";
+import * as pulumi from "@pulumi/pulumi";
+import type { MonitorConfig } from "../config/stackConfig";
+
+export interface MyMetricMonitorArgs extends MonitorConfig {
+    env: string;
+    /** The Datadog web app's base URL, to build the monitor's full URL. */
+    appUrl: string;
+}
+
+/**
+ * The metric query. Grouped by host, because {{host.ip}} only resolves in a multi-alert on host;
+ * the number at the end must equal the critical threshold, or Datadog rejects the monitor.
+ */
+export function monitorQuery(a: Pick<MyMetricMonitorArgs, "env" | "timeAggregation" | "evaluationWindowMinutes" | "criticalThreshold">): string {
+    return `${a.timeAggregation}(last_${a.evaluationWindowMinutes}m):avg:my_metric{env:${a.env}} by {host} > ${a.criticalThreshold}`;
+}
+
+/** One message, a block per state; the e-mail handle notifies on every state change. */
+export function monitorMessage(
+    a: Pick<MyMetricMonitorArgs, "timeAggregation" | "evaluationWindowMinutes" | "noDataMinutes" | "notifyEmail">,
+): string {
+    const over = `(${a.timeAggregation} over the last ${a.evaluationWindowMinutes} minutes)`;
+    return [
+        "{{#is_alert}}",
+        `ALERT: my_metric is {{value}} ${over} on {{host.name}} (IP {{host.ip}}), above the critical threshold of {{threshold}}.`,
+        "{{/is_alert}}",
+        "{{#is_warning}}",
+        `WARNING: my_metric is {{value}} ${over} on {{host.name}}, above the warning threshold of {{warn_threshold}}.`,
+        "{{/is_warning}}",
+        "{{#is_no_data}}",
+        `NO DATA: my_metric has reported nothing from {{host.name}} for ${a.noDataMinutes} minutes. Check that the Agent container is running and that the custom_my_metric check passes (agent status).`,
+        "{{/is_no_data}}",
+        "{{#is_recovery}}",
+        "RECOVERED: my_metric on {{host.name}} is back under its thresholds ({{value}}).",
+        "{{/is_recovery}}",
+        "",
+        `@${a.notifyEmail}`,
+    ].join("\n");
+}
+
+/** The metric monitor on my_metric: warning, critical and no-data, each with its own message. */
+export class MyMetricMonitor extends pulumi.ComponentResource {
+    public readonly monitor: datadog.Monitor;
+    public readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: MyMetricMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("datadog-exercise:datadog:MyMetricMonitor", name, {}, opts);
+
+        this.monitor = new datadog.Monitor(
+            `${name}-monitor`,
+            {
+                name: `[${args.env}] my_metric is high on {{host.name}}`,
+                type: "metric alert",
+                query: monitorQuery(args),
+                message: monitorMessage(args),
+                monitorThresholds: {
+                    warning: String(args.warningThreshold),
+                    critical: String(args.criticalThreshold),
+                },
+                notifyNoData: true,
+                noDataTimeframe: args.noDataMinutes,
+                // my_metric arrives every 45 s or so: a sparse metric must not wait for a full window.
+                requireFullWindow: false,
+                includeTags: true,
+                tags: [`env:${args.env}`, "service:datadog-exercise"],
+            },
+            { parent: this },
+        );
+        this.url = pulumi.interpolate`${args.appUrl}/monitors/${this.monitor.id}`;
+
+        this.registerOutputs({ url: this.url });
+    }
+}

@@ -1,0 +1,92 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { stringify as toYaml } from "yaml";
+import { readContainerSrc } from "./containerSrc";
+
+/** Where the Agent looks for custom checks and their configuration. */
+export const CHECK_PY_PATH = "/etc/datadog-agent/checks.d/custom_my_metric.py";
+export const CHECK_YAML_PATH = "/etc/datadog-agent/conf.d/custom_my_metric.yaml";
+/** The env var that carries the datadog DB user's password into the Agent (see PostgresContainer's AD label). */
+export const AGENT_DB_PASSWORD_ENV = "DATADOG_DB_PASSWORD";
+
+export interface AgentContainerArgs {
+    /** Docker network the Agent joins. */
+    networkName: pulumi.Input<string>;
+    /** Container name; the app reaches the Agent under this name. */
+    containerName: string;
+    image: string;
+    apiKey: pulumi.Input<string>;
+    site: string;
+    hostname: string;
+    env: string;
+    hostTags: readonly string[];
+    /** my_metric's min_collection_interval, in seconds. */
+    checkIntervalSeconds: number;
+    /** Password of the datadog DB user, referenced by the postgres check as %%env_DATADOG_DB_PASSWORD%%. */
+    postgresPassword: pulumi.Input<string>;
+}
+
+/** The custom check's conf.d file: the interval lives here, never in the Python. */
+export function checkConfYaml(intervalSeconds: number): string {
+    return toYaml({ init_config: {}, instances: [{ min_collection_interval: intervalSeconds }] });
+}
+
+/**
+ * The Datadog Agent 7 container: metrics, container logs, APM and DogStatsD, plus the
+ * custom my_metric check uploaded into checks.d / conf.d.
+ */
+export class AgentContainer extends pulumi.ComponentResource {
+    public readonly container: docker.Container;
+    public readonly containerName: pulumi.Output<string>;
+
+    constructor(name: string, args: AgentContainerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("datadog-exercise:docker:AgentContainer", name, {}, opts);
+
+        const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
+        const runVolume = new docker.Volume(`${name}-run`, { name: `${args.containerName}-run` }, { parent: this });
+
+        const envs: pulumi.Input<string>[] = [
+            pulumi.interpolate`DD_API_KEY=${args.apiKey}`,
+            pulumi.interpolate`${AGENT_DB_PASSWORD_ENV}=${args.postgresPassword}`,
+            `DD_SITE=${args.site}`,
+            `DD_HOSTNAME=${args.hostname}`,
+            `DD_ENV=${args.env}`,
+            "DD_LOGS_ENABLED=true",
+            "DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL=true",
+            "DD_LOGS_CONFIG_DOCKER_CONTAINER_USE_FILE=true",
+            // The Agent's own logs are not shipped; a regex so that only this stack's Agent matches.
+            `DD_CONTAINER_EXCLUDE_LOGS=name:^${args.containerName}$`,
+            "DD_APM_ENABLED=true",
+            "DD_APM_NON_LOCAL_TRAFFIC=true",
+            "DD_DOGSTATSD_NON_LOCAL_TRAFFIC=true",
+            ...(args.hostTags.length > 0 ? [`DD_TAGS=${args.hostTags.join(" ")}`] : []),
+        ];
+
+        this.container = new docker.Container(
+            `${name}-container`,
+            {
+                name: args.containerName,
+                image: image.imageId,
+                envs,
+                volumes: [
+                    { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true },
+                    { hostPath: "/proc/", containerPath: "/host/proc/", readOnly: true },
+                    { hostPath: "/sys/fs/cgroup/", containerPath: "/host/sys/fs/cgroup/", readOnly: true },
+                    { hostPath: "/var/lib/docker/containers", containerPath: "/var/lib/docker/containers", readOnly: true },
+                    { volumeName: runVolume.name, containerPath: "/opt/datadog-agent/run", readOnly: false },
+                ],
+                uploads: [
+                    { file: CHECK_PY_PATH, content: readContainerSrc("agent/checks.d/custom_my_metric.py") },
+                    { file: CHECK_YAML_PATH, content: checkConfYaml(args.checkIntervalSeconds) },
+                ],
+                networksAdvanced: [{ name: args.networkName, aliases: ["datadog-agent"] }],
+                healthcheck: { tests: ["CMD", "agent", "health"], interval: "30s", timeout: "10s", retries: 3, startPeriod: "60s" },
+                restart: "unless-stopped",
+            },
+            { parent: this },
+        );
+        this.containerName = this.container.name;
+
+        this.registerOutputs({ containerName: this.containerName });
+    }
+}

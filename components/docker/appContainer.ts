@@ -1,0 +1,84 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { CONTAINER_SRC_DIR } from "./containerSrc";
+
+/** The app's build context: its Dockerfile's CMD is what the Python tests run. */
+export const APP_CONTEXT_DIR = path.join(CONTAINER_SRC_DIR, "app");
+
+export interface AppContainerArgs {
+    networkName: pulumi.Input<string>;
+    containerName: string;
+    /** The Agent's container: the app sends traces to its name on the shared network, and starts after it. */
+    agentContainer: docker.Container;
+    env: string;
+    service: string;
+    version: string;
+    port: number;
+}
+
+/**
+ * The Flask app, built locally from container-src/app and traced by ddtrace-run
+ * (unified service tagging through DD_ENV / DD_SERVICE / DD_VERSION and the matching labels).
+ */
+export class AppContainer extends pulumi.ComponentResource {
+    public readonly container: docker.Container;
+    public readonly containerName: pulumi.Output<string>;
+    public readonly url: string;
+
+    constructor(name: string, args: AppContainerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("datadog-exercise:docker:AppContainer", name, {}, opts);
+
+        const image = new docker.Image(
+            `${name}-image`,
+            {
+                imageName: `${args.containerName}:${args.version}`,
+                build: { context: APP_CONTEXT_DIR, dockerfile: path.join(APP_CONTEXT_DIR, "Dockerfile") },
+                skipPush: true,
+            },
+            { parent: this },
+        );
+
+        this.container = new docker.Container(
+            `${name}-container`,
+            {
+                name: args.containerName,
+                image: image.imageName,
+                envs: [
+                    pulumi.interpolate`DD_AGENT_HOST=${args.agentContainer.name}`,
+                    `DD_SERVICE=${args.service}`,
+                    `DD_ENV=${args.env}`,
+                    `DD_VERSION=${args.version}`,
+                    "DD_LOGS_INJECTION=true",
+                    `PORT=${args.port}`,
+                ],
+                labels: [
+                    { label: "com.datadoghq.tags.env", value: args.env },
+                    { label: "com.datadoghq.tags.service", value: args.service },
+                    { label: "com.datadoghq.tags.version", value: args.version },
+                    { label: "com.datadoghq.ad.logs", value: JSON.stringify([{ source: "python", service: args.service }]) },
+                ],
+                ports: [{ internal: args.port, external: args.port }],
+                networksAdvanced: [{ name: args.networkName, aliases: ["app"] }],
+                healthcheck: {
+                    tests: [
+                        "CMD",
+                        "python",
+                        "-c",
+                        `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${args.port}/health', timeout=4)`,
+                    ],
+                    interval: "30s",
+                    timeout: "5s",
+                    retries: 3,
+                    startPeriod: "20s",
+                },
+                restart: "unless-stopped",
+            },
+            { parent: this, dependsOn: [args.agentContainer] },
+        );
+        this.containerName = this.container.name;
+        this.url = `http://localhost:${args.port}`;
+
+        this.registerOutputs({ containerName: this.containerName, url: this.url });
+    }
+}

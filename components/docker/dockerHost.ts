@@ -1,0 +1,95 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { AgentContainer } from "./agentContainer";
+import { AppContainer } from "./appContainer";
+import { PostgresContainer } from "./postgresContainer";
+
+export interface DockerHostArgs {
+    /** Prefix of every Docker name, so several stacks share one Docker host. */
+    env: string;
+    hostname: string;
+    hostTags: readonly string[];
+    datadog: { apiKey: pulumi.Input<string>; site: string };
+    agentImage: string;
+    postgresImage: string;
+    checkIntervalSeconds: number;
+    app: { service: string; version: string; port: number };
+    postgresHostPort?: number;
+}
+
+/** Docker names for one env: every name carries it, so dev and prod run side by side. */
+export function dockerNames(env: string) {
+    return {
+        network: `${env}-exercise`,
+        agent: `${env}-datadog-agent`,
+        postgres: `${env}-postgres`,
+        app: `${env}-exercise-app`,
+    } as const;
+}
+
+/** One Docker host's worth of the exercise: a per-stack network with the Agent, PostgreSQL and the app. */
+export class DockerHost extends pulumi.ComponentResource {
+    public readonly networkName: pulumi.Output<string>;
+    public readonly agent: AgentContainer;
+    public readonly postgres: PostgresContainer;
+    public readonly app: AppContainer;
+
+    constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("datadog-exercise:docker:DockerHost", name, {}, opts);
+        const names = dockerNames(args.env);
+
+        const network = new docker.Network(`${name}-network`, { name: names.network, driver: "bridge" }, { parent: this });
+        this.networkName = network.name;
+
+        this.postgres = new PostgresContainer(
+            `${name}-postgres`,
+            {
+                networkName: network.name,
+                containerName: names.postgres,
+                image: args.postgresImage,
+                env: args.env,
+                hostPort: args.postgresHostPort,
+            },
+            { parent: this },
+        );
+
+        this.agent = new AgentContainer(
+            `${name}-agent`,
+            {
+                networkName: network.name,
+                containerName: names.agent,
+                image: args.agentImage,
+                apiKey: args.datadog.apiKey,
+                site: args.datadog.site,
+                hostname: args.hostname,
+                env: args.env,
+                hostTags: args.hostTags,
+                checkIntervalSeconds: args.checkIntervalSeconds,
+                postgresPassword: this.postgres.datadogPassword,
+            },
+            { parent: this },
+        );
+
+        this.app = new AppContainer(
+            `${name}-app`,
+            {
+                networkName: network.name,
+                containerName: names.app,
+                agentContainer: this.agent.container,
+                env: args.env,
+                service: args.app.service,
+                version: args.app.version,
+                port: args.app.port,
+            },
+            { parent: this },
+        );
+
+        this.registerOutputs({
+            networkName: this.networkName,
+            agentContainerName: this.agent.containerName,
+            postgresContainerName: this.postgres.containerName,
+            appContainerName: this.app.containerName,
+            appUrl: this.app.url,
+        });
+    }
+}

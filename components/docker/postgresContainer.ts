@@ -1,0 +1,119 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { AGENT_DB_PASSWORD_ENV } from "./agentContainer";
+import { readContainerSrc } from "./containerSrc";
+
+export const POSTGRES_CONF_PATH = "/etc/postgresql/postgresql.conf";
+export const INIT_SCRIPT_NAME = "10-datadog-user.sh";
+export const INIT_SCRIPT_PATH = `/docker-entrypoint-initdb.d/${INIT_SCRIPT_NAME}`;
+export const POSTGRES_PORT = 5432;
+/** The least-privilege role the Agent's postgres check logs in as (created by the init script). */
+export const DATADOG_DB_USER = "datadog";
+
+export interface PostgresContainerArgs {
+    networkName: pulumi.Input<string>;
+    containerName: string;
+    image: string;
+    env: string;
+    /** Publish 5432 on this host port (bound to 127.0.0.1); undefined: not published. */
+    hostPort?: number;
+}
+
+/**
+ * The Agent's postgres check, as a Docker label for Autodiscovery. The password is not in the
+ * label: the Agent resolves %%env_DATADOG_DB_PASSWORD%% from its own (secret) environment.
+ */
+export function postgresCheckLabel(env: string): string {
+    return JSON.stringify({
+        postgres: {
+            init_config: {},
+            instances: [
+                {
+                    host: "%%host%%",
+                    port: POSTGRES_PORT,
+                    username: DATADOG_DB_USER,
+                    password: `%%env_${AGENT_DB_PASSWORD_ENV}%%`,
+                    dbname: "postgres",
+                    tags: [`env:${env}`, "service:postgres"],
+                },
+            ],
+        },
+    });
+}
+
+/** Log collection for the container's stderr, where postgresql.conf sends the server log. */
+export function postgresLogsLabel(): string {
+    return JSON.stringify([
+        {
+            source: "postgresql",
+            service: "postgres",
+            // A statement that spans lines stays one log: a new entry starts with log_line_prefix's %m date.
+            log_processing_rules: [
+                { type: "multi_line", name: "new_log_start_with_date", pattern: "\\d{4}-(0?[1-9]|1[012])-(0?[1-9]|[12][0-9]|3[01])" },
+            ],
+        },
+    ]);
+}
+
+/**
+ * PostgreSQL, with its data on a named volume, the seed's logging settings on stderr, and a
+ * least-privilege `datadog` role created at first start from a password in the environment.
+ */
+export class PostgresContainer extends pulumi.ComponentResource {
+    public readonly container: docker.Container;
+    public readonly containerName: pulumi.Output<string>;
+    /** Password of the `datadog` role, for the Agent's postgres check. Secret. */
+    public readonly datadogPassword: pulumi.Output<string>;
+
+    constructor(name: string, args: PostgresContainerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("datadog-exercise:docker:PostgresContainer", name, {}, opts);
+
+        const superuserPassword = new random.RandomPassword(`${name}-superuser-password`, { length: 32, special: false }, { parent: this });
+        const datadogPassword = new random.RandomPassword(`${name}-datadog-password`, { length: 32, special: false }, { parent: this });
+        this.datadogPassword = pulumi.secret(datadogPassword.result);
+
+        const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
+        const dataVolume = new docker.Volume(`${name}-data`, { name: `${args.containerName}-data` }, { parent: this });
+
+        this.container = new docker.Container(
+            `${name}-container`,
+            {
+                name: args.containerName,
+                image: image.imageId,
+                command: ["postgres", "-c", `config_file=${POSTGRES_CONF_PATH}`],
+                envs: [
+                    "POSTGRES_USER=postgres",
+                    "POSTGRES_DB=postgres",
+                    pulumi.interpolate`POSTGRES_PASSWORD=${pulumi.secret(superuserPassword.result)}`,
+                    pulumi.interpolate`${AGENT_DB_PASSWORD_ENV}=${this.datadogPassword}`,
+                ],
+                uploads: [
+                    { file: POSTGRES_CONF_PATH, content: readContainerSrc("postgres/postgresql.conf") },
+                    { file: INIT_SCRIPT_PATH, content: readContainerSrc(`postgres/${INIT_SCRIPT_NAME}`), executable: true },
+                ],
+                volumes: [{ volumeName: dataVolume.name, containerPath: "/var/lib/postgresql/data", readOnly: false }],
+                labels: [
+                    { label: "com.datadoghq.ad.checks", value: postgresCheckLabel(args.env) },
+                    { label: "com.datadoghq.ad.logs", value: postgresLogsLabel() },
+                    { label: "com.datadoghq.tags.env", value: args.env },
+                    { label: "com.datadoghq.tags.service", value: "postgres" },
+                ],
+                networksAdvanced: [{ name: args.networkName, aliases: ["postgres"] }],
+                ports: args.hostPort === undefined ? [] : [{ internal: POSTGRES_PORT, external: args.hostPort, ip: "127.0.0.1" }],
+                healthcheck: {
+                    tests: ["CMD", "pg_isready", "-U", "postgres", "-d", "postgres"],
+                    interval: "10s",
+                    timeout: "5s",
+                    retries: 5,
+                    startPeriod: "30s",
+                },
+                restart: "unless-stopped",
+            },
+            { parent: this },
+        );
+        this.containerName = this.container.name;
+
+        this.registerOutputs({ containerName: this.containerName });
+    }
+}

@@ -1,0 +1,41 @@
+// datadog-exercise: one `pulumi up` builds the whole Datadog demo environment for a stack.
+//
+// Data flows one way: stack config is read and validated once (components/config), then the
+// typed object is handed to the two top-level components, which register every resource.
+import { loadStackConfig } from "./components/config/stackConfig";
+import { Observability } from "./components/datadog/observability";
+import { DockerHost } from "./components/docker/dockerHost";
+
+// Throws, listing every problem, before any resource is registered.
+const config = loadStackConfig();
+
+const host = new DockerHost("host", {
+    env: config.env,
+    hostname: config.hostname,
+    hostTags: config.hostTags,
+    datadog: { apiKey: config.datadog.apiKey, site: config.datadog.site },
+    agentImage: config.agentImage,
+    postgresImage: config.postgresImage,
+    checkIntervalSeconds: config.checkIntervalSeconds,
+    app: { service: config.service, version: config.appVersion, port: config.appPort },
+    postgresHostPort: config.postgresHostPort,
+});
+
+const observability = new Observability("datadog", {
+    datadog: config.datadog,
+    env: config.env,
+    hostname: config.hostname,
+    monitor: config.monitor,
+    timezone: config.timezone,
+    downtimeStartDate: config.downtimeStartDate,
+});
+
+export const dashboardUrl = observability.dashboard.url;
+export const monitorUrl = observability.monitor.url;
+export const appUrl = host.app.url;
+export const networkName = host.networkName;
+export const containerNames = {
+    agent: host.agent.containerName,
+    postgres: host.postgres.containerName,
+    app: host.app.containerName,
+};

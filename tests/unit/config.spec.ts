@@ -1,0 +1,199 @@
+import * as assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { CONFIG_KEYS, ConfigError, DECLARED_KEYS, loadStackConfig, StackConfig } from "../../components/config/stackConfig";
+import { API_KEY, APP_KEY, PROJECT, resolve, runProgram, validConfig } from "./harness";
+
+function source(overrides: Record<string, string | undefined> = {}, opts: { stack?: string; secret?: boolean } = {}) {
+    const values: Record<string, string | undefined> = { ...validConfig(), ...overrides };
+    return { stack: opts.stack ?? "dev", get: (k: string) => values[k], isSecret: () => opts.secret ?? true };
+}
+
+function problemsFor(overrides: Record<string, string | undefined>, opts: { stack?: string; secret?: boolean } = {}): string[] {
+    try {
+        loadStackConfig(source(overrides, opts));
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+        return [...e.problems];
+    }
+    assert.fail("the config was accepted");
+}
+
+const key = (k: string) => `${PROJECT}:${k}`;
+
+describe("stack config: defaults", () => {
+    let config: StackConfig;
+    before(() => {
+        config = loadStackConfig(source());
+    });
+
+    it("takes the documented defaults from Pulumi.yaml", () => {
+        assert.equal(config.datadog.site, "datadoghq.com");
+        assert.equal(config.checkIntervalSeconds, 45);
+        assert.deepEqual(
+            [config.monitor.warningThreshold, config.monitor.criticalThreshold, config.monitor.evaluationWindowMinutes, config.monitor.noDataMinutes],
+            [500, 800, 5, 10],
+        );
+        assert.equal(config.timezone, "America/Los_Angeles");
+        assert.equal(config.appPort, 5050);
+        assert.equal(config.postgresHostPort, undefined);
+        assert.match(config.agentImage, /^gcr\.io\/datadoghq\/agent:7\.\d+\.\d+$/);
+        assert.match(config.postgresImage, /^postgres:\d+\.\d+/);
+    });
+
+    it("defaults env to the stack name and hostname to <env>-exercise-host", () => {
+        const prod = loadStackConfig(source({}, { stack: "prod" }));
+        assert.equal(prod.env, "prod");
+        assert.equal(prod.hostname, "prod-exercise-host");
+        const custom = loadStackConfig(source({ [key("env")]: "staging" }, { stack: "prod" }));
+        assert.equal(custom.hostname, "staging-exercise-host");
+    });
+
+    it("derives the provider's apiUrl and the web app URL from site", () => {
+        const eu = loadStackConfig(source({ [key("site")]: "datadoghq.eu" }));
+        assert.equal(eu.datadog.apiUrl, "https://api.datadoghq.eu/");
+        assert.equal(eu.datadog.appUrl, "https://app.datadoghq.eu");
+        const us5 = loadStackConfig(source({ [key("site")]: "us5.datadoghq.com" }));
+        assert.equal(us5.datadog.apiUrl, "https://api.us5.datadoghq.com/");
+        assert.equal(us5.datadog.appUrl, "https://us5.datadoghq.com");
+    });
+
+    it("parses numbers, lists and keeps the keys as secrets", async () => {
+        const c = loadStackConfig(
+            source({
+                [key("warningThreshold")]: "450",
+                [key("criticalThreshold")]: "950",
+                [key("hostTags")]: '["team:se","purpose:demo"]',
+                [key("postgresHostPort")]: "15432",
+            }),
+        );
+        assert.equal(c.monitor.warningThreshold, 450);
+        assert.equal(c.monitor.criticalThreshold, 950);
+        assert.deepEqual(c.hostTags, ["team:se", "purpose:demo"]);
+        assert.equal(c.postgresHostPort, 15432);
+        assert.equal(await pulumi.isSecret(c.datadog.apiKey), true);
+        assert.equal(await pulumi.isSecret(c.datadog.appKey), true);
+        assert.equal(await resolve(c.datadog.apiKey), API_KEY);
+        assert.equal(await resolve(c.datadog.appKey), APP_KEY);
+    });
+
+    it("returns a frozen object", () => {
+        assert.ok(Object.isFrozen(config));
+        assert.ok(Object.isFrozen(config.monitor));
+        assert.ok(Object.isFrozen(config.hostTags));
+        assert.throws(() => {
+            (config.monitor as { criticalThreshold: number }).criticalThreshold = 1;
+        }, TypeError);
+    });
+});
+
+describe("stack config: Pulumi.yaml declares every key", () => {
+    const projectFile = parseYaml(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8"));
+
+    it("names the project datadog-exercise", () => {
+        assert.equal(projectFile.name, "datadog-exercise");
+    });
+
+    it("gives every project key a type and a description", () => {
+        const projectKeys = CONFIG_KEYS.filter((k) => k !== "apiKey" && k !== "appKey");
+        assert.deepEqual(Object.keys(projectFile.config).sort(), [...projectKeys].sort());
+        for (const [k, d] of Object.entries(DECLARED_KEYS)) {
+            assert.ok(["string", "integer", "array"].includes(d.type), `${k} has type ${d.type}`);
+            assert.ok(d.description.length > 20, `${k} needs a description`);
+        }
+    });
+
+    it("has stack files that pass validation with only the secrets added", () => {
+        for (const stack of ["dev", "prod"]) {
+            const stackFile = parseYaml(fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8"));
+            const values: Record<string, string> = { "datadog:apiKey": API_KEY, "datadog:appKey": APP_KEY };
+            for (const [k, v] of Object.entries(stackFile.config as Record<string, unknown>)) {
+                values[k] = typeof v === "string" ? v : JSON.stringify(v);
+            }
+            const c = loadStackConfig({ stack, get: (k) => values[k], isSecret: () => true });
+            assert.equal(c.env, stack);
+        }
+    });
+});
+
+describe("stack config: bad input", () => {
+    const cases: { title: string; overrides: Record<string, string | undefined>; expect: RegExp }[] = [
+        { title: "a missing notifyEmail", overrides: { [key("notifyEmail")]: undefined }, expect: /^datadog-exercise:notifyEmail = \(not set\): is required but not set\. Fix: pulumi config set notifyEmail / },
+        { title: "a missing API key", overrides: { "datadog:apiKey": undefined }, expect: /^datadog:apiKey = \(not set\): is required.*Fix: pulumi config set --secret datadog:apiKey/ },
+        { title: "a malformed app key, without echoing it", overrides: { "datadog:appKey": "not-a-key" }, expect: /^datadog:appKey = \[secret, 9 characters\]: must be a Datadog application key: 40 hexadecimal characters/ },
+        { title: "a non-number threshold", overrides: { [key("warningThreshold")]: "lots" }, expect: /^datadog-exercise:warningThreshold = "lots": must be a number from 0 to 1000/ },
+        { title: "warning equal to critical", overrides: { [key("warningThreshold")]: "800" }, expect: /^datadog-exercise:warningThreshold = "800": must be lower than criticalThreshold \(800\)/ },
+        { title: "warning above critical", overrides: { [key("warningThreshold")]: "900", [key("criticalThreshold")]: "850" }, expect: /warningThreshold = "900": must be lower than criticalThreshold \(850\)/ },
+        { title: "a negative threshold", overrides: { [key("warningThreshold")]: "-5" }, expect: /^datadog-exercise:warningThreshold = "-5": must not be negative/ },
+        { title: "a critical threshold my_metric can never reach", overrides: { [key("criticalThreshold")]: "1200" }, expect: /criticalThreshold = "1200": must be at most 1000: my_metric never goes higher/ },
+        { title: "noDataMinutes below twice the window", overrides: { [key("evaluationWindowMinutes")]: "10", [key("noDataMinutes")]: "15" }, expect: /^datadog-exercise:noDataMinutes = "15": must be at least twice evaluationWindowMinutes \(20\)/ },
+        { title: "a check interval below 15 s", overrides: { [key("checkIntervalSeconds")]: "10" }, expect: /^datadog-exercise:checkIntervalSeconds = "10": must be a whole number from 15 to 3600/ },
+        { title: "a fractional check interval", overrides: { [key("checkIntervalSeconds")]: "45.5" }, expect: /checkIntervalSeconds = "45\.5": must be a whole number from 15 to 3600/ },
+        { title: "an invalid e-mail", overrides: { [key("notifyEmail")]: "ops-at-example" }, expect: /^datadog-exercise:notifyEmail = "ops-at-example": must be an e-mail address/ },
+        { title: "an unknown timezone", overrides: { [key("timezone")]: "Mars/Olympus_Mons" }, expect: /^datadog-exercise:timezone = "Mars\/Olympus_Mons": must be an IANA time zone/ },
+        { title: "a zone abbreviation", overrides: { [key("timezone")]: "PST" }, expect: /timezone = "PST": must be an IANA time zone/ },
+        { title: "a bad hostname", overrides: { [key("hostname")]: "my_host!" }, expect: /^datadog-exercise:hostname = "my_host!": must be a lowercase DNS hostname/ },
+        { title: "a bad tag", overrides: { [key("hostTags")]: '["team:se","Not A Tag"]' }, expect: /^datadog-exercise:hostTags\[1\] = "Not A Tag": must be a lowercase 'key:value' tag/ },
+        { title: "tags that are not a list", overrides: { [key("hostTags")]: "team:se" }, expect: /^datadog-exercise:hostTags = "team:se": must be a list of 'key:value' strings/ },
+        { title: "a port out of range", overrides: { [key("appPort")]: "70000" }, expect: /^datadog-exercise:appPort = "70000": must be a whole number from 1 to 65535/ },
+        { title: "an env Docker and Datadog reject", overrides: { [key("env")]: "Dev Env" }, expect: /^datadog-exercise:env = "Dev Env": must start with a lowercase letter/ },
+        { title: "a stack name that is not a valid env", overrides: {}, expect: /^datadog-exercise:env = "Bad_Stack" \(default: the stack name\): must start with a lowercase letter.*Fix: pulumi config set env dev$/ },
+        { title: "an unknown site", overrides: { [key("site")]: "datadog.com" }, expect: /^datadog-exercise:site = "datadog.com": must be one of datadoghq\.com, /},
+        { title: "an image on :latest", overrides: { [key("agentImage")]: "gcr.io/datadoghq/agent:latest" }, expect: /agentImage = "gcr.io\/datadoghq\/agent:latest": must pin a version tag/ },
+        { title: "an image without a tag", overrides: { [key("postgresImage")]: "postgres" }, expect: /postgresImage = "postgres": must be an image reference with an explicit tag/ },
+        { title: "a date that does not exist", overrides: { [key("downtimeStartDate")]: "2026-02-30" }, expect: /^datadog-exercise:downtimeStartDate = "2026-02-30": must be a calendar date YYYY-MM-DD/ },
+        { title: "the Postgres port on the app's port", overrides: { [key("postgresHostPort")]: "5050" }, expect: /postgresHostPort = "5050": must differ from appPort \(5050\)/ },
+    ];
+
+    for (const c of cases) {
+        it(`rejects ${c.title}`, () => {
+            const stack = c.title.startsWith("a stack name") ? "Bad_Stack" : "dev";
+            const problems = problemsFor(c.overrides, { stack });
+            assert.ok(
+                problems.some((p) => c.expect.test(p)),
+                `no problem matches ${c.expect}:\n${problems.join("\n")}`,
+            );
+            assert.ok(problems.every((p) => / Fix: /.test(p)), "every problem says how to fix it");
+        });
+    }
+
+    it("rejects Datadog keys stored in plain text", () => {
+        const problems = problemsFor({}, { secret: false });
+        assert.deepEqual(
+            problems.map((p) => p.split(":").slice(0, 2).join(":")),
+            ["datadog:apiKey = [plain text]", "datadog:appKey = [plain text]"],
+        );
+        assert.ok(problems.every((p) => !p.includes(API_KEY) && !p.includes(APP_KEY)));
+    });
+
+    it("lists every problem at once, in one error", () => {
+        let message = "";
+        try {
+            loadStackConfig(
+                source({
+                    [key("notifyEmail")]: "nope",
+                    [key("timezone")]: "Nowhere/City",
+                    [key("warningThreshold")]: "900",
+                    [key("checkIntervalSeconds")]: "5",
+                    [key("appPort")]: "0",
+                }),
+            );
+        } catch (e) {
+            message = (e as Error).message;
+        }
+        assert.match(message, /^Invalid stack config for stack 'dev' \(5 problems\):/);
+        for (const k of ["notifyEmail", "timezone", "warningThreshold", "checkIntervalSeconds", "appPort"]) {
+            assert.match(message, new RegExp(`\\n  - datadog-exercise:${k} = `));
+        }
+    });
+
+    it("fails the program before any resource is registered", async () => {
+        const run = await runProgram({ config: { [key("criticalThreshold")]: "abc", [key("notifyEmail")]: undefined } });
+        assert.ok(run.error instanceof Error);
+        assert.match(run.error.message, /criticalThreshold = "abc"/);
+        assert.match(run.error.message, /notifyEmail = \(not set\)/);
+        assert.equal(run.resources.length, 0);
+    });
+});

@@ -1,0 +1,195 @@
+// Runs the real program (index.ts) under Pulumi mocks and captures every registered resource.
+//
+// Each run sets mocks and config afresh, reloads index.ts and components/ from scratch, waits
+// until every registration has reached the mock monitor, and returns the resources with their
+// inputs (secrets unwrapped, and where they were) and the stack outputs, resolved.
+import * as pulumi from "@pulumi/pulumi";
+import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import * as path from "path";
+
+export const PROJECT = "datadog-exercise";
+export const API_KEY = "0123456789abcdef0123456789abcdef";
+export const APP_KEY = "fedcba9876543210fedcba9876543210fedcba98";
+export const MOCK_MONITOR_ID = "4242";
+export const MOCK_DASHBOARD_PATH = "/dashboard/abc-def-ghi/datadog-exercise";
+
+/** A complete, valid config for a stack: the keys a user must set, nothing else. */
+export function validConfig(): Record<string, string> {
+    return {
+        "datadog:apiKey": API_KEY,
+        "datadog:appKey": APP_KEY,
+        [`${PROJECT}:notifyEmail`]: "oncall@example.com",
+        [`${PROJECT}:downtimeStartDate`]: "2026-12-01",
+    };
+}
+
+export interface RegisteredResource {
+    type: string;
+    name: string;
+    urn: string;
+    /** Type tokens of the ancestors, outermost first (from the URN). */
+    parentTypes: string[];
+    /** Inputs as registered, secrets unwrapped. */
+    inputs: Record<string, any>;
+    /** Inputs as registered, with Pulumi's secret envelopes left in place. */
+    rawInputs: Record<string, any>;
+}
+
+export interface ProgramRun {
+    resources: RegisteredResource[];
+    outputs: Record<string, unknown>;
+    /** What the program threw, if it did. */
+    error?: Error;
+    /** The one resource of that type and name; throws if absent. */
+    get(type: string, name: string): RegisteredResource;
+    ofType(type: string): RegisteredResource[];
+    /** The values mock RandomPassword results took, to look for them elsewhere. */
+    passwords: string[];
+}
+
+export interface RunOptions {
+    stack?: string;
+    /** Keys to add or override; undefined removes a key. */
+    config?: Record<string, string | undefined>;
+    /** Keys the stack stores encrypted; default the two Datadog keys. */
+    secretKeys?: string[];
+}
+
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecretEnvelope(v: unknown): v is { value: unknown } {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+}
+
+export function unwrapSecrets(v: unknown): any {
+    if (isSecretEnvelope(v)) return unwrapSecrets(v.value);
+    if (Array.isArray(v)) return v.map(unwrapSecrets);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+    return v;
+}
+
+/** Strings found in `v` that are NOT inside a secret envelope. */
+export function plainStrings(v: unknown, out: string[] = []): string[] {
+    if (isSecretEnvelope(v)) return out;
+    if (typeof v === "string") out.push(v);
+    else if (Array.isArray(v)) v.forEach((x) => plainStrings(x, out));
+    else if (v && typeof v === "object") Object.values(v).forEach((x) => plainStrings(x, out));
+    return out;
+}
+
+function mockState(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
+    switch (type) {
+        case "random:index/randomPassword:RandomPassword":
+            return { ...inputs, result: `pw-${name}-Zq8Xw3Lk` };
+        case "docker:index/remoteImage:RemoteImage":
+            return { ...inputs, imageId: `sha256:${name}` };
+        case "datadog:index/dashboard:Dashboard":
+            return { ...inputs, url: MOCK_DASHBOARD_PATH };
+        default:
+            return inputs;
+    }
+}
+
+function parseUrn(urn: string): { types: string[]; name: string } {
+    const [, , , , typeChain, name] = urn.split("::").flatMap((p, i) => (i === 0 ? p.split(":").slice(0, 3) : [p]));
+    return { types: typeChain.split("$"), name };
+}
+
+function forgetProgramModules(): void {
+    const root = path.resolve(__dirname, "..", "..");
+    for (const file of Object.keys(require.cache)) {
+        if (file.startsWith(path.join(root, "components")) || file === path.join(root, "index.ts")) delete require.cache[file];
+    }
+}
+
+export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
+    const stack = opts.stack ?? "dev";
+    const captured = new Map<string, { type: string; name: string; rawInputs: Record<string, any> }>();
+    const passwords: string[] = [];
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs) {
+                const state = mockState(args.type, args.name, unwrapSecrets(args.inputs));
+                if (args.type === "random:index/randomPassword:RandomPassword") passwords.push(state.result);
+                captured.set(`${args.type}::${args.name}`, { type: args.type, name: args.name, rawInputs: args.inputs });
+                const id = args.type === "datadog:index/monitor:Monitor" ? MOCK_MONITOR_ID : `${args.name}-id`;
+                return { id, state };
+            },
+            call(args: pulumi.runtime.MockCallArgs) {
+                return args.inputs;
+            },
+        },
+        PROJECT,
+        stack,
+        false,
+    );
+    const config: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...validConfig(), ...opts.config })) if (v !== undefined) config[k] = v;
+    pulumi.runtime.setAllConfig(config, opts.secretKeys ?? ["datadog:apiKey", "datadog:appKey"]);
+
+    forgetProgramModules();
+    let exported: Record<string, unknown> = {};
+    let error: Error | undefined;
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        exported = require("../../index");
+    } catch (e) {
+        error = e as Error;
+    }
+    const outputs = (await resolve(pulumi.output(exported))) as Record<string, unknown>;
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+
+    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+    const resources: RegisteredResource[] = [];
+    for (const urn of monitor.getRegisteredResources().keys()) {
+        const { types, name } = parseUrn(urn);
+        const type = types[types.length - 1];
+        const c = captured.get(`${type}::${name}`);
+        if (!c) continue;
+        resources.push({ type, name, urn, parentTypes: types.slice(0, -1), rawInputs: c.rawInputs, inputs: unwrapSecrets(c.rawInputs) });
+    }
+
+    const ofType = (type: string) => resources.filter((r) => r.type === type);
+    return {
+        resources,
+        outputs,
+        error,
+        passwords,
+        ofType,
+        get(type: string, name: string) {
+            const found = resources.find((r) => r.type === type && r.name === name);
+            if (!found) {
+                throw new Error(`no ${type} named ${name}; have: ${ofType(type).map((r) => r.name).join(", ") || "none"}`);
+            }
+            return found;
+        },
+    };
+}
+
+export function resolve<T>(o: pulumi.Output<T>): Promise<T> {
+    return new Promise((res) => o.apply((v) => res(v)));
+}
+
+/** Docker env list ("K=V") as a map. */
+export function envMap(envs: string[]): Record<string, string> {
+    return Object.fromEntries(envs.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
+}
+
+/** Docker labels ([{label, value}]) as a map. */
+export function labelMap(labels: { label: string; value: string }[]): Record<string, string> {
+    return Object.fromEntries(labels.map((l) => [l.label, l.value]));
+}
+
+export const T = {
+    container: "docker:index/container:Container",
+    network: "docker:index/network:Network",
+    volume: "docker:index/volume:Volume",
+    remoteImage: "docker:index/remoteImage:RemoteImage",
+    image: "docker:index/image:Image",
+    password: "random:index/randomPassword:RandomPassword",
+    dashboard: "datadog:index/dashboard:Dashboard",
+    monitor: "datadog:index/monitor:Monitor",
+    downtime: "datadog:index/downtimeSchedule:DowntimeSchedule",
+    datadogProvider: "pulumi:providers:datadog",
+} as const;
