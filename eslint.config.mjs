@@ -3,7 +3,12 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", ".venv/", "container-src/", "tests/bench/"] },
+    { ignores: ["node_modules/", "bin/", ".venv/", "container-src/", "tests/python/", "tests/bench/"] },
     eslint.configs.recommended,
     tseslint.configs.recommended,
+    {
+        // Specs read registered inputs, whose shapes are the providers' untyped wire format.
+        files: ["tests/unit/**/*.ts"],
+        rules: { "@typescript-eslint/no-explicit-any": "off" },
+    },
 );

@@ -1,6 +1,6 @@
 // Runs the real program (index.ts) under Pulumi mocks and captures every registered resource.
 //
-// Each run sets mocks and config afresh, reloads index.ts and components/ from scratch, waits
+// Each run sets mocks and config afresh, runs index.ts again, waits
 // until every registration has reached the mock monitor, and returns the resources with their
 // inputs (secrets unwrapped, and where they were) and the stack outputs, resolved.
 import * as pulumi from "@pulumi/pulumi";
@@ -96,11 +96,9 @@ function parseUrn(urn: string): { types: string[]; name: string } {
     return { types: typeChain.split("$"), name };
 }
 
-function forgetProgramModules(): void {
-    const root = path.resolve(__dirname, "..", "..");
-    for (const file of Object.keys(require.cache)) {
-        if (file.startsWith(path.join(root, "components")) || file === path.join(root, "index.ts")) delete require.cache[file];
-    }
+/** index.ts runs the program when it loads; components/ only define classes and stay loaded. */
+function forgetProgram(): void {
+    delete require.cache[path.resolve(__dirname, "..", "..", "index.ts")];
 }
 
 export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
@@ -128,7 +126,7 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
     for (const [k, v] of Object.entries({ ...validConfig(), ...opts.config })) if (v !== undefined) config[k] = v;
     pulumi.runtime.setAllConfig(config, opts.secretKeys ?? ["datadog:apiKey", "datadog:appKey"]);
 
-    forgetProgramModules();
+    forgetProgram();
     let exported: Record<string, unknown> = {};
     let error: Error | undefined;
     try {

@@ -1,0 +1,120 @@
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { API_KEY, envMap, isSecretEnvelope, PROJECT, ProgramRun, runProgram, T } from "./harness";
+
+describe("AgentContainer", () => {
+    let run: ProgramRun;
+    let agent: Record<string, any>;
+    before(async () => {
+        run = await runProgram({ config: { [`${PROJECT}:hostTags`]: '["team:se","purpose:demo"]' } });
+        agent = run.get(T.container, "host-agent-container").inputs;
+    });
+
+    it("runs the pinned Agent 7 image, pulled by RemoteImage", () => {
+        const image = run.get(T.remoteImage, "host-agent-image").inputs;
+        assert.equal(image.name, "gcr.io/datadoghq/agent:7.77.1");
+        assert.equal(agent.image, "sha256:host-agent-image");
+    });
+
+    it("is named per stack and joins the stack's network", () => {
+        assert.equal(agent.name, "dev-datadog-agent");
+        assert.deepEqual(agent.networksAdvanced, [{ name: "dev-exercise", aliases: ["datadog-agent"] }]);
+    });
+
+    it("configures site, hostname, env, tags, logs, APM and DogStatsD through its environment", () => {
+        const env = envMap(agent.envs);
+        assert.deepEqual(
+            {
+                DD_API_KEY: env.DD_API_KEY,
+                DD_SITE: env.DD_SITE,
+                DD_HOSTNAME: env.DD_HOSTNAME,
+                DD_ENV: env.DD_ENV,
+                DD_TAGS: env.DD_TAGS,
+                DD_LOGS_ENABLED: env.DD_LOGS_ENABLED,
+                DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL: env.DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL,
+                DD_CONTAINER_EXCLUDE_LOGS: env.DD_CONTAINER_EXCLUDE_LOGS,
+                DD_APM_ENABLED: env.DD_APM_ENABLED,
+                DD_APM_NON_LOCAL_TRAFFIC: env.DD_APM_NON_LOCAL_TRAFFIC,
+                DD_DOGSTATSD_NON_LOCAL_TRAFFIC: env.DD_DOGSTATSD_NON_LOCAL_TRAFFIC,
+            },
+            {
+                DD_API_KEY: API_KEY,
+                DD_SITE: "datadoghq.com",
+                DD_HOSTNAME: "dev-exercise-host",
+                DD_ENV: "dev",
+                DD_TAGS: "team:se purpose:demo",
+                DD_LOGS_ENABLED: "true",
+                DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL: "true",
+                DD_CONTAINER_EXCLUDE_LOGS: "name:^dev-datadog-agent$",
+                DD_APM_ENABLED: "true",
+                DD_APM_NON_LOCAL_TRAFFIC: "true",
+                DD_DOGSTATSD_NON_LOCAL_TRAFFIC: "true",
+            },
+        );
+    });
+
+    it("passes its environment, which holds the API key and the DB password, as a secret", () => {
+        const raw = run.get(T.container, "host-agent-container").rawInputs;
+        assert.ok(isSecretEnvelope(raw.envs), "envs must be registered as a secret");
+        const env = envMap(agent.envs);
+        assert.equal(env.DATADOG_DB_PASSWORD, "pw-host-postgres-datadog-password-Zq8Xw3Lk");
+    });
+
+    it("follows the site and the env of the stack", async () => {
+        const eu = await runProgram({ stack: "prod", config: { [`${PROJECT}:site`]: "datadoghq.eu" } });
+        const env = envMap(eu.get(T.container, "host-agent-container").inputs.envs);
+        assert.equal(env.DD_SITE, "datadoghq.eu");
+        assert.equal(env.DD_ENV, "prod");
+        assert.equal(env.DD_HOSTNAME, "prod-exercise-host");
+        assert.equal(env.DD_TAGS, undefined, "no DD_TAGS without host tags");
+    });
+
+    it("mounts the Docker socket, /proc, cgroups and container logs read-only, and a named run volume", () => {
+        const byPath = Object.fromEntries(agent.volumes.map((v: any) => [v.containerPath, v]));
+        assert.deepEqual(byPath["/var/run/docker.sock"], { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true });
+        assert.deepEqual(byPath["/host/proc/"], { hostPath: "/proc/", containerPath: "/host/proc/", readOnly: true });
+        assert.deepEqual(byPath["/host/sys/fs/cgroup/"], { hostPath: "/sys/fs/cgroup/", containerPath: "/host/sys/fs/cgroup/", readOnly: true });
+        assert.deepEqual(byPath["/var/lib/docker/containers"], {
+            hostPath: "/var/lib/docker/containers",
+            containerPath: "/var/lib/docker/containers",
+            readOnly: true,
+        });
+        assert.deepEqual(byPath["/opt/datadog-agent/run"], { volumeName: "dev-datadog-agent-run", containerPath: "/opt/datadog-agent/run", readOnly: false });
+        assert.equal(run.get(T.volume, "host-agent-run").inputs.name, "dev-datadog-agent-run");
+        assert.equal(agent.volumes.length, 5);
+    });
+
+    it("uploads the check's Python file unchanged from container-src", () => {
+        const upload = agent.uploads.find((u: any) => u.file === "/etc/datadog-agent/checks.d/custom_my_metric.py");
+        const source = fs.readFileSync(path.join(__dirname, "..", "..", "container-src", "agent", "checks.d", "custom_my_metric.py"), "utf8");
+        assert.equal(upload.content, source);
+        assert.match(upload.content, /my_metric/);
+    });
+
+    it("generates the check's conf.d yaml with the configured interval", async () => {
+        const conf = (r: ProgramRun) =>
+            parseYaml(r.get(T.container, "host-agent-container").inputs.uploads.find((u: any) => u.file === "/etc/datadog-agent/conf.d/custom_my_metric.yaml").content);
+        assert.deepEqual(conf(run), { init_config: {}, instances: [{ min_collection_interval: 45 }] });
+        const slow = await runProgram({ config: { [`${PROJECT}:checkIntervalSeconds`]: "120" } });
+        assert.deepEqual(conf(slow).instances, [{ min_collection_interval: 120 }]);
+    });
+
+    it("checks its health with `agent health` and restarts unless stopped", () => {
+        assert.deepEqual(agent.healthcheck.tests, ["CMD", "agent", "health"]);
+        assert.equal(agent.restart, "unless-stopped");
+    });
+
+    it("is a child of AgentContainer inside DockerHost", () => {
+        const component = run.get("datadog-exercise:docker:AgentContainer", "host-agent");
+        assert.deepEqual(component.parentTypes, ["datadog-exercise:docker:DockerHost"]);
+        for (const [type, name] of [
+            [T.container, "host-agent-container"],
+            [T.remoteImage, "host-agent-image"],
+            [T.volume, "host-agent-run"],
+        ]) {
+            assert.deepEqual(run.get(type, name).parentTypes, ["datadog-exercise:docker:AgentContainer"], name);
+        }
+    });
+});

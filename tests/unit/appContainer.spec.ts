@@ -1,0 +1,54 @@
+import * as assert from "node:assert/strict";
+import * as path from "path";
+import { envMap, labelMap, PROJECT, ProgramRun, runProgram, T } from "./harness";
+
+describe("AppContainer", () => {
+    let run: ProgramRun;
+    let app: Record<string, any>;
+    before(async () => {
+        run = await runProgram();
+        app = run.get(T.container, "host-app-container").inputs;
+    });
+
+    it("builds its image locally from container-src/app, without pushing", () => {
+        const image = run.get(T.image, "host-app-image").inputs;
+        assert.equal(image.build.context, path.resolve(__dirname, "..", "..", "container-src", "app"));
+        assert.equal(image.build.dockerfile, path.join(image.build.context, "Dockerfile"));
+        assert.equal(image.skipPush, true);
+        assert.equal(image.imageName, "dev-exercise-app:1.0.0");
+        assert.equal(app.image, "dev-exercise-app:1.0.0");
+    });
+
+    it("sends traces to the Agent by container name, with unified service tags", () => {
+        assert.deepEqual(envMap(app.envs), {
+            DD_AGENT_HOST: "dev-datadog-agent",
+            DD_SERVICE: "exercise-app",
+            DD_ENV: "dev",
+            DD_VERSION: "1.0.0",
+            DD_LOGS_INJECTION: "true",
+            PORT: "5050",
+        });
+        const labels = labelMap(app.labels);
+        assert.equal(labels["com.datadoghq.tags.env"], "dev");
+        assert.equal(labels["com.datadoghq.tags.service"], "exercise-app");
+        assert.equal(labels["com.datadoghq.tags.version"], "1.0.0");
+        assert.deepEqual(JSON.parse(labels["com.datadoghq.ad.logs"]), [{ source: "python", service: "exercise-app" }]);
+    });
+
+    it("publishes appPort and checks /health on it", async () => {
+        assert.deepEqual(app.ports, [{ internal: 5050, external: 5050 }]);
+        assert.match(app.healthcheck.tests.join(" "), /http:\/\/127\.0\.0\.1:5050\/health/);
+        const other = await runProgram({ config: { [`${PROJECT}:appPort`]: "8080", [`${PROJECT}:service`]: "shop", [`${PROJECT}:appVersion`]: "2.3.4" } });
+        const c = other.get(T.container, "host-app-container").inputs;
+        assert.deepEqual(c.ports, [{ internal: 8080, external: 8080 }]);
+        assert.equal(envMap(c.envs).PORT, "8080");
+        assert.equal(envMap(c.envs).DD_SERVICE, "shop");
+        assert.equal(envMap(c.envs).DD_VERSION, "2.3.4");
+        assert.equal(other.outputs.appUrl, "http://localhost:8080");
+    });
+
+    it("joins the stack's network and restarts unless stopped", () => {
+        assert.deepEqual(app.networksAdvanced, [{ name: "dev-exercise", aliases: ["app"] }]);
+        assert.equal(app.restart, "unless-stopped");
+    });
+});

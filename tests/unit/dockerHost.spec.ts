@@ -1,0 +1,42 @@
+import * as assert from "node:assert/strict";
+import { ProgramRun, runProgram, T } from "./harness";
+
+describe("DockerHost", () => {
+    let dev: ProgramRun;
+    let prod: ProgramRun;
+    before(async () => {
+        dev = await runProgram({ stack: "dev" });
+        prod = await runProgram({ stack: "prod" });
+    });
+
+    it("creates one bridge network per stack", () => {
+        assert.deepEqual(dev.get(T.network, "host-network").inputs, { name: "dev-exercise", driver: "bridge" });
+        assert.equal(prod.get(T.network, "host-network").inputs.name, "prod-exercise");
+    });
+
+    it("gives dev and prod disjoint Docker names, so they share a Docker host", () => {
+        const dockerNames = (run: ProgramRun) =>
+            new Set([...run.ofType(T.container), ...run.ofType(T.network), ...run.ofType(T.volume)].map((r) => r.inputs.name as string));
+        const devNames = dockerNames(dev);
+        const prodNames = dockerNames(prod);
+        assert.equal(devNames.size, 6); // network, 3 containers, 2 volumes
+        assert.deepEqual([...devNames].filter((n) => prodNames.has(n)), []);
+        assert.ok([...devNames].every((n) => n.startsWith("dev-")));
+    });
+
+    it("groups the network and three container components under the host", () => {
+        const children = dev.resources.filter((r) => r.parentTypes.at(-1) === "datadog-exercise:docker:DockerHost");
+        assert.deepEqual(children.map((r) => `${r.type} ${r.name}`).sort(), [
+            "datadog-exercise:docker:AgentContainer host-agent",
+            "datadog-exercise:docker:AppContainer host-app",
+            "datadog-exercise:docker:PostgresContainer host-postgres",
+            `${T.network} host-network`,
+        ]);
+    });
+
+    it("exports the network, container names and app URL", () => {
+        assert.deepEqual(dev.outputs.containerNames, { agent: "dev-datadog-agent", postgres: "dev-postgres", app: "dev-exercise-app" });
+        assert.equal(dev.outputs.networkName, "dev-exercise");
+        assert.equal(dev.outputs.appUrl, "http://localhost:5050");
+    });
+});

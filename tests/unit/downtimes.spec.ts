@@ -1,0 +1,175 @@
+import * as assert from "node:assert/strict";
+import { RRule } from "rrule";
+import { downtimeRecurrences, Recurrence } from "../../components/datadog/downtimes";
+import { MOCK_MONITOR_ID, PROJECT, ProgramRun, runProgram, T } from "./harness";
+
+// ---- time-zone arithmetic with Intl only -----------------------------------------------------
+
+/** Local wall-clock fields of an instant in a zone. */
+function wallClock(instant: number, tz: string) {
+    const parts = Object.fromEntries(
+        new Intl.DateTimeFormat("en-US", {
+            timeZone: tz,
+            hourCycle: "h23",
+            weekday: "short",
+            year: "numeric",
+            month: "2-digit",
+            day: "2-digit",
+            hour: "2-digit",
+            minute: "2-digit",
+        })
+            .formatToParts(new Date(instant))
+            .map((p) => [p.type, p.value]),
+    );
+    return { weekday: parts.weekday as string, hour: Number(parts.hour), minute: Number(parts.minute), asUtc: Date.UTC(+parts.year, +parts.month - 1, +parts.day, Number(parts.hour), +parts.minute) };
+}
+
+/** The instant at which the zone's clocks show `floating` (a Date whose UTC fields are the wall time). */
+function wallToInstant(floating: Date, tz: string): number {
+    let guess = floating.getTime();
+    for (let i = 0; i < 3; i++) guess += floating.getTime() - wallClock(guess, tz).asUtc;
+    return guess;
+}
+
+const DURATION_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+function durationMs(d: string): number {
+    const m = /^(\d+)([mhdw])$/.exec(d);
+    assert.ok(m, `bad duration ${d}`);
+    return Number(m[1]) * DURATION_MS[m[2]];
+}
+
+/** Expands a recurrence with the rrule package, in wall-clock time of the zone, into [start, end) instants. */
+function silencedIntervals(r: Recurrence, tz: string, from: Date, to: Date): [number, number][] {
+    const [date, time] = r.start.split("T");
+    const [y, mo, d] = date.split("-").map(Number);
+    const [h, mi] = time.split(":").map(Number);
+    const rule = new RRule({ ...RRule.parseString(r.rrule), dtstart: new Date(Date.UTC(y, mo - 1, d, h, mi)) });
+    // Start a week early so a window that began before `from` is seen.
+    return rule
+        .between(new Date(from.getTime() - DURATION_MS.w), to, true)
+        .map((occurrence) => wallToInstant(occurrence, tz))
+        .map((start) => [start, start + durationMs(r.duration)]);
+}
+
+/** The rule the downtimes must implement: Saturday, Sunday, or a weekday before 09:00 or from 19:00. */
+const shouldBeSilenced = (w: { weekday: string; hour: number }) => w.weekday === "Sat" || w.weekday === "Sun" || w.hour < 9 || w.hour >= 19;
+
+/**
+ * Checks every half hour of the two weeks after `startDate` (the start date's own early morning
+ * precedes the first downtime) and returns the instants that disagree with the rule.
+ */
+function mismatches(startDate: string, tz: string): string[] {
+    const { weeknights, weekends } = downtimeRecurrences(startDate);
+    const [y, m, d] = startDate.split("-").map(Number);
+    const from = new Date(Date.UTC(y, m - 1, d + 1));
+    const to = new Date(Date.UTC(y, m - 1, d + 14));
+    const intervals = [...silencedIntervals(weeknights, tz, from, to), ...silencedIntervals(weekends, tz, from, to)];
+    const bad: string[] = [];
+    for (let t = wallToInstant(from, tz); t < wallToInstant(to, tz); t += 30 * 60_000) {
+        const local = wallClock(t, tz);
+        const silenced = intervals.some(([s, e]) => s <= t && t < e);
+        if (silenced !== shouldBeSilenced(local)) {
+            bad.push(`${new Date(t).toISOString()} (${local.weekday} ${local.hour}:${String(local.minute).padStart(2, "0")} ${tz}): ${silenced ? "silenced" : "not silenced"}`);
+        }
+    }
+    return bad;
+}
+
+// ---- specs -----------------------------------------------------------------------------------
+
+describe("MonitorDowntimes: schedule", () => {
+    it("silences exactly weeknights 19:00-09:00 and weekends, half hour by half hour over two weeks", () => {
+        assert.deepEqual(mismatches("2026-12-01", "America/Los_Angeles"), []);
+    });
+
+    it("covers Monday 00:00-09:00, which a Monday-to-Friday 19:00 rule misses", () => {
+        const { weeknights, weekends } = downtimeRecurrences("2026-12-01");
+        const naive: Recurrence = { ...weeknights, rrule: "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR" };
+        const from = new Date(Date.UTC(2026, 11, 1));
+        const to = new Date(Date.UTC(2026, 11, 15));
+        const intervals = [...silencedIntervals(naive, "UTC", from, to), ...silencedIntervals(weekends, "UTC", from, to)];
+        const monday3am = Date.UTC(2026, 11, 7, 3);
+        assert.equal(intervals.some(([s, e]) => s <= monday3am && monday3am < e), false, "the naive rule leaves Monday 03:00 open");
+        const ours = [...silencedIntervals(weeknights, "UTC", from, to), ...silencedIntervals(weekends, "UTC", from, to)];
+        assert.equal(ours.some(([s, e]) => s <= monday3am && monday3am < e), true);
+    });
+
+    it("holds across the spring DST change in Europe/Paris", () => {
+        assert.deepEqual(mismatches("2027-03-22", "Europe/Paris"), []);
+    });
+
+    it("holds across the autumn DST change in America/Los_Angeles", () => {
+        assert.deepEqual(mismatches("2027-11-01", "America/Los_Angeles"), []);
+    });
+
+    it("starts on the first matching day on or after the start date, at minute precision", () => {
+        // 2026-12-05 is a Saturday.
+        assert.deepEqual(downtimeRecurrences("2026-12-05"), {
+            weeknights: { rrule: "FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR", start: "2026-12-06T19:00", duration: "14h" },
+            weekends: { rrule: "FREQ=WEEKLY;BYDAY=SA", start: "2026-12-05T00:00", duration: "2d" },
+        });
+        assert.deepEqual(
+            Object.values(downtimeRecurrences("2026-12-01")).map((r) => r.start),
+            ["2026-12-01T19:00", "2026-12-05T00:00"],
+        );
+    });
+});
+
+describe("MonitorDowntimes: resources", () => {
+    let run: ProgramRun;
+    before(async () => {
+        run = await runProgram();
+    });
+
+    it("creates two v2 DowntimeSchedules bound to the monitor, scoped to the env, in the configured zone", () => {
+        const downtimes = run.ofType(T.downtime);
+        assert.deepEqual(downtimes.map((d) => d.name).sort(), ["datadog-downtimes-weekends", "datadog-downtimes-weeknights"]);
+        for (const d of downtimes) {
+            assert.deepEqual(d.inputs.monitorIdentifier, { monitorId: Number(MOCK_MONITOR_ID) });
+            assert.equal(d.inputs.scope, "env:dev");
+            assert.equal(d.inputs.recurringSchedule.timezone, "America/Los_Angeles");
+            assert.deepEqual(d.parentTypes, ["datadog-exercise:datadog:MonitorDowntimes"]);
+        }
+        assert.deepEqual(run.get(T.downtime, "datadog-downtimes-weeknights").inputs.recurringSchedule.recurrences, [
+            { rrule: "FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR", start: "2026-12-01T19:00", duration: "14h" },
+        ]);
+        assert.deepEqual(run.get(T.downtime, "datadog-downtimes-weekends").inputs.recurringSchedule.recurrences, [
+            { rrule: "FREQ=WEEKLY;BYDAY=SA", start: "2026-12-05T00:00", duration: "2d" },
+        ]);
+    });
+
+    it("follows the configured timezone and start date", async () => {
+        const paris = await runProgram({ config: { [`${PROJECT}:timezone`]: "Europe/Paris", [`${PROJECT}:downtimeStartDate`]: "2027-01-02" } });
+        const weekends = paris.get(T.downtime, "datadog-downtimes-weekends").inputs.recurringSchedule;
+        assert.equal(weekends.timezone, "Europe/Paris");
+        assert.equal(weekends.recurrences[0].start, "2027-01-02T00:00");
+    });
+
+    it("computes starts without reading the clock", () => {
+        const RealDate = Date;
+        const clockless = class extends RealDate {
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any
+            constructor(...args: any[]) {
+                if (args.length === 0) throw new Error("read the clock: new Date()");
+                super(...(args as [number]));
+            }
+            static now(): number {
+                throw new Error("read the clock: Date.now()");
+            }
+        };
+        globalThis.Date = clockless as DateConstructor;
+        let starts: string[];
+        try {
+            starts = Object.values(downtimeRecurrences("2026-12-01")).map((r) => r.start);
+        } finally {
+            globalThis.Date = RealDate;
+        }
+        assert.deepEqual(starts, ["2026-12-01T19:00", "2026-12-05T00:00"]);
+    });
+
+    it("registers identical downtimes on a second run, so a second preview shows no change", async () => {
+        const second = await runProgram();
+        const inputs = (r: ProgramRun) => r.ofType(T.downtime).map((d) => d.inputs);
+        assert.deepEqual(inputs(second), inputs(run));
+    });
+});

@@ -1,0 +1,107 @@
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+import { envMap, isSecretEnvelope, labelMap, PROJECT, ProgramRun, runProgram, T } from "./harness";
+
+const containerSrc = (...p: string[]) => fs.readFileSync(path.join(__dirname, "..", "..", "container-src", ...p), "utf8");
+
+describe("PostgresContainer", () => {
+    let run: ProgramRun;
+    let pg: Record<string, any>;
+    before(async () => {
+        run = await runProgram();
+        pg = run.get(T.container, "host-postgres-container").inputs;
+    });
+
+    it("runs the pinned postgres image with our postgresql.conf", () => {
+        assert.equal(run.get(T.remoteImage, "host-postgres-image").inputs.name, "postgres:17.6-bookworm");
+        assert.equal(pg.image, "sha256:host-postgres-image");
+        assert.deepEqual(pg.command, ["postgres", "-c", "config_file=/etc/postgresql/postgresql.conf"]);
+        const conf = pg.uploads.find((u: any) => u.file === "/etc/postgresql/postgresql.conf");
+        assert.equal(conf.content, containerSrc("postgres", "postgresql.conf"));
+    });
+
+    it("sends the seed's statement logging to stderr, where the Agent collects it", () => {
+        const conf: string = pg.uploads.find((u: any) => u.file === "/etc/postgresql/postgresql.conf").content;
+        const setting = (name: string) => new RegExp(`^\\s*${name}\\s*=\\s*(.+?)\\s*(#.*)?$`, "m").exec(conf)?.[1];
+        assert.equal(setting("log_line_prefix"), "'%m [%p] %d %a %u %h %c '");
+        assert.equal(setting("log_statement"), "'all'");
+        assert.equal(setting("log_destination"), "'stderr'");
+        assert.equal(setting("logging_collector"), "off");
+        assert.equal(setting("listen_addresses"), "'*'");
+    });
+
+    it("uploads the init script that creates the datadog role, with no password in it", () => {
+        const init = pg.uploads.find((u: any) => u.file === "/docker-entrypoint-initdb.d/10-datadog-user.sh");
+        assert.equal(init.content, containerSrc("postgres", "10-datadog-user.sh"));
+        assert.equal(init.executable, true);
+        assert.match(init.content, /DATADOG_DB_PASSWORD/);
+        assert.match(init.content, /pg_monitor/);
+        for (const pw of run.passwords) assert.ok(!init.content.includes(pw));
+    });
+
+    it("keeps its data on a named volume, so it survives a replacement", () => {
+        assert.deepEqual(pg.volumes, [{ volumeName: "dev-postgres-data", containerPath: "/var/lib/postgresql/data", readOnly: false }]);
+        assert.equal(run.get(T.volume, "host-postgres-data").inputs.name, "dev-postgres-data");
+    });
+
+    it("generates both passwords and passes them as secret env", () => {
+        for (const name of ["host-postgres-superuser-password", "host-postgres-datadog-password"]) {
+            const pw = run.get(T.password, name).inputs;
+            assert.equal(pw.length, 32);
+            assert.equal(pw.special, false);
+        }
+        const env = envMap(pg.envs);
+        assert.equal(env.POSTGRES_PASSWORD, "pw-host-postgres-superuser-password-Zq8Xw3Lk");
+        assert.equal(env.DATADOG_DB_PASSWORD, "pw-host-postgres-datadog-password-Zq8Xw3Lk");
+        assert.equal(env.POSTGRES_USER, "postgres");
+        assert.ok(isSecretEnvelope(run.get(T.container, "host-postgres-container").rawInputs.envs));
+    });
+
+    it("declares the postgres check for Autodiscovery, with the password as an Agent env reference", () => {
+        const labels = labelMap(pg.labels);
+        assert.deepEqual(JSON.parse(labels["com.datadoghq.ad.checks"]), {
+            postgres: {
+                init_config: {},
+                instances: [
+                    {
+                        host: "%%host%%",
+                        port: 5432,
+                        username: "datadog",
+                        password: "%%env_DATADOG_DB_PASSWORD%%",
+                        dbname: "postgres",
+                        tags: ["env:dev", "service:postgres"],
+                    },
+                ],
+            },
+        });
+    });
+
+    it("declares log collection with source postgresql and a multi-line rule on the prefix's date", () => {
+        const logs = JSON.parse(labelMap(pg.labels)["com.datadoghq.ad.logs"]);
+        assert.equal(logs.length, 1);
+        assert.equal(logs[0].source, "postgresql");
+        assert.equal(logs[0].service, "postgres");
+        const rule = new RegExp(logs[0].log_processing_rules[0].pattern);
+        assert.equal(logs[0].log_processing_rules[0].type, "multi_line");
+        assert.ok(rule.test("2026-11-28 04:18:29.123 UTC [42] postgres psql datadog 127.0.0.1 6567a1b2.2a LOG:  statement: SELECT 1"));
+        assert.ok(!rule.test("\tFROM pg_stat_activity"));
+    });
+
+    it("checks its health with pg_isready and publishes no port by default", () => {
+        assert.deepEqual(pg.healthcheck.tests, ["CMD", "pg_isready", "-U", "postgres", "-d", "postgres"]);
+        assert.deepEqual(pg.ports, []);
+        assert.equal(pg.restart, "unless-stopped");
+    });
+
+    it("publishes 5432 on loopback only when postgresHostPort is set", async () => {
+        const published = await runProgram({ config: { [`${PROJECT}:postgresHostPort`]: "15432" } });
+        assert.deepEqual(published.get(T.container, "host-postgres-container").inputs.ports, [{ internal: 5432, external: 15432, ip: "127.0.0.1" }]);
+    });
+
+    it("hands the datadog password to the Agent, not the superuser's", () => {
+        const agentEnv = envMap(run.get(T.container, "host-agent-container").inputs.envs);
+        assert.equal(agentEnv.DATADOG_DB_PASSWORD, envMap(pg.envs).DATADOG_DB_PASSWORD);
+        assert.ok(!Object.values(agentEnv).includes("pw-host-postgres-superuser-password-Zq8Xw3Lk"));
+    });
+});
