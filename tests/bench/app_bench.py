@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Benchmark: the APM demo app served three ways, measured with wrk on loopback.
+
+  (a) seed      the seed exercise's way: `ddtrace-run python app.py` (Flask's dev server)
+  (b) container our Dockerfile's CMD, parsed from the Dockerfile: gunicorn under ddtrace-run
+  (c) untraced  the same CMD without its first element (gunicorn alone, no ddtrace)
+
+All three send traces (if any) to the fake trace agent of tests/python/app, on 127.0.0.1.
+For each: start the server, wait for /health, a warm-up wrk run, then one measured run
+(2 threads, 16 connections, 10 s by default, --latency). Prints requests per second and
+p50/p99 latency, and the ratios b/a and c/b. Every wrk run is bounded in time, and only
+loopback addresses are used. wrk shares the machine's cores with the server, so the figures
+compare the three ways with each other; they are not the capacity of a dedicated host.
+
+Needs:
+  - wrk, from Debian's packages: `apt-get update && apt-get install -y wrk`
+  - a Python with the app's requirements and msgpack, e.g. the test venv:
+      .venv/bin/python tests/bench/app_bench.py   (after tests/run.sh, or
+      python3 -m venv .venv && .venv/bin/pip install -r tests/python/requirements.txt)
+Options: --duration SECONDS (10), --warmup SECONDS (3), --connections N (16),
+         --threads N (2), --path PATH (/api/apm).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+APP_DIR = REPO / "container-src" / "app"
+TEST_DIR = REPO / "tests" / "python" / "app"
+
+
+def _load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+fake_trace_agent = _load("exercise_fake_trace_agent", TEST_DIR / "fake_trace_agent.py")
+harness = _load("exercise_app_harness", TEST_DIR / "harness.py")  # Dockerfile parsing, env
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}  # to milliseconds
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * _UNITS[unit]
+
+
+def parse_wrk(output: str) -> dict:
+    """Requests/sec and the 50%/99% latencies (ms) from `wrk --latency` output."""
+    rps = float(re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M).group(1))
+    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.M))
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(r"Socket errors:.*", output)
+    return {
+        "rps": rps,
+        "p50_ms": _ms(lat["50"]),
+        "p99_ms": _ms(lat["99"]),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(0) if socket_errors else "",
+    }
+
+
+def run_wrk(url: str, threads: int, connections: int, seconds: float) -> str:
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{int(seconds)}s", "--timeout", "5s", "--latency", url]
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=seconds + 30).stdout
+
+
+class Server:
+    """One way of running the app; stdout (one log line per request) goes to /dev/null so
+    the benchmark process spends no CPU reading it."""
+
+    def __init__(self, cmd: list[str], agent_url: str):
+        self.port = harness.free_port()
+        self.cmd = cmd
+        env = harness.venv_env(
+            PORT=str(self.port),
+            DD_SERVICE="exercise-app-bench",
+            DD_ENV="bench",
+            DD_VERSION="bench",
+            DD_LOGS_INJECTION="true",
+            DD_TRACE_AGENT_URL=agent_url,
+        )
+        self._stderr = tempfile.TemporaryFile(mode="w+")
+        self.proc = subprocess.Popen(
+            cmd, cwd=APP_DIR, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=self._stderr, start_new_session=True,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            try:
+                code = self.proc.wait(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                continue
+            raise RuntimeError(f"{self.cmd} exited with {code}:\n{self.stderr()}")
+        raise RuntimeError(f"{self.cmd} not ready within {timeout}s:\n{self.stderr()}")
+
+    def stderr(self) -> str:
+        self._stderr.seek(0)
+        return self._stderr.read()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self._stderr.close()
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    ap.add_argument("--duration", type=float, default=10.0)
+    ap.add_argument("--warmup", type=float, default=3.0)
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--path", default="/api/apm")
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk not found: apt-get update && apt-get install -y wrk", file=sys.stderr)
+        return 2
+
+    container_cmd = harness.dockerfile_cmd()
+    ways = [
+        ("a", "seed: ddtrace-run python app.py (Flask dev server)", ["ddtrace-run", "python", "app.py"]),
+        ("b", "container: " + " ".join(container_cmd), container_cmd),
+        ("c", "untraced: " + " ".join(container_cmd[1:]), container_cmd[1:]),
+    ]
+    print(f"host: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu_model()}")
+    print(f"python {platform.python_version()}; wrk -t{args.threads} -c{args.connections} "
+          f"-d{int(args.duration)}s --latency {args.path} (after a {int(args.warmup)} s warm-up)")
+
+    results = {}
+    with fake_trace_agent.FakeTraceAgent() as agent:
+        for key, label, cmd in ways:
+            spans_before = agent.span_count()
+            server = Server(cmd, agent.url)
+            try:
+                server.wait_ready()
+                run_wrk(server.url + args.path, args.threads, args.connections, args.warmup)
+                out = run_wrk(server.url + args.path, args.threads, args.connections, args.duration)
+            finally:
+                server.stop()  # ddtrace flushes its last traces on exit
+            res = parse_wrk(out)
+            res["spans"] = agent.span_count() - spans_before
+            results[key] = res
+            print(f"({key}) {label}\n    {res['rps']:9.1f} req/s   p50 {res['p50_ms']:7.2f} ms   "
+                  f"p99 {res['p99_ms']:7.2f} ms   non-2xx {res['non_2xx']}   "
+                  f"spans at the fake agent {res['spans']}"
+                  + (f"   {res['socket_errors']}" if res["socket_errors"] else ""), flush=True)
+        if agent.errors:
+            print(f"fake agent decode errors: {agent.errors}")
+
+    a, b, c = results["a"], results["b"], results["c"]
+    print(f"b/a (container vs seed, both traced): req/s x{b['rps'] / a['rps']:.2f}, "
+          f"p50 x{b['p50_ms'] / a['p50_ms']:.2f}, p99 x{b['p99_ms'] / a['p99_ms']:.2f}")
+    print(f"c/b (untraced vs traced gunicorn):    req/s x{c['rps'] / b['rps']:.2f}, "
+          f"p50 x{c['p50_ms'] / b['p50_ms']:.2f}, p99 x{c['p99_ms'] / b['p99_ms']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

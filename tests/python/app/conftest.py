@@ -1,0 +1,58 @@
+"""Fixtures for the APM demo app's tests: the app module, a fake trace agent, and the app
+run as a real process with the Dockerfile's own CMD.
+
+pytest runs with --import-mode=importlib, so neither this folder nor container-src/app is on
+sys.path: the app, the fake agent and the test helpers are loaded from their files under
+names of their own, which the test modules then import.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+def _load(name: str, path: Path):
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+fake_trace_agent = _load("exercise_fake_trace_agent", HERE / "fake_trace_agent.py")
+harness = _load("exercise_app_harness", HERE / "harness.py")
+
+
+@pytest.fixture(scope="module")
+def fake_agent() -> Iterator[fake_trace_agent.FakeTraceAgent]:
+    agent = fake_trace_agent.FakeTraceAgent().start()
+    yield agent
+    agent.stop()
+
+
+@pytest.fixture(scope="module")
+def traced_app(fake_agent) -> Iterator[harness.AppProcess]:
+    """The app started with the Dockerfile's CMD, sending traces to the fake agent."""
+    app = harness.start_app(harness.dockerfile_cmd(), fake_agent.url)
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
+def app_module():
+    return _load("exercise_demo_app", harness.APP_DIR / "app.py")
+
+
+@pytest.fixture()
+def client(app_module):
+    app_module.app.config.update(TESTING=True)
+    return app_module.app.test_client()

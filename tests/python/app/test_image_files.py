@@ -1,0 +1,50 @@
+"""The image's inputs: pinned requirements, a non-root user, and one default port."""
+
+import importlib.util
+import re
+
+import exercise_app_harness as harness
+
+
+def load_gunicorn_conf(monkeypatch, port=None):
+    if port is None:
+        monkeypatch.delenv("PORT", raising=False)
+    else:
+        monkeypatch.setenv("PORT", port)
+    for var in ("GUNICORN_WORKERS", "GUNICORN_THREADS"):
+        monkeypatch.delenv(var, raising=False)
+    spec = importlib.util.spec_from_file_location("exercise_gunicorn_conf", harness.APP_DIR / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_requirement_is_pinned_exactly():
+    lines = [
+        ln.split("#", 1)[0].strip()
+        for ln in (harness.APP_DIR / "requirements.txt").read_text().splitlines()
+    ]
+    reqs = [ln for ln in lines if ln]
+    assert {re.split(r"[=<>!~ ]", r, maxsplit=1)[0].lower() for r in reqs} == {"flask", "gunicorn", "ddtrace"}
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.]*", r) for r in reqs), reqs
+
+
+def test_image_runs_as_a_non_root_user():
+    user = harness.dockerfile_instruction("USER")
+    assert user not in ("root", "0") and not user.startswith(("root:", "0:"))
+
+
+def test_gunicorn_listens_on_port_from_env_on_all_interfaces(monkeypatch):
+    assert load_gunicorn_conf(monkeypatch, "6123").bind == "0.0.0.0:6123"
+
+
+def test_gunicorn_default_port_is_the_exposed_5050(monkeypatch):
+    conf = load_gunicorn_conf(monkeypatch)
+    assert conf.bind == "0.0.0.0:5050"
+    assert harness.dockerfile_instruction("EXPOSE") == "5050"
+    assert "PORT=5050" in harness.dockerfile_instruction("ENV").split()
+
+
+def test_gunicorn_runs_two_gthread_workers_with_four_threads(monkeypatch):
+    conf = load_gunicorn_conf(monkeypatch)
+    assert (conf.worker_class, conf.workers, conf.threads) == ("gthread", 2, 4)

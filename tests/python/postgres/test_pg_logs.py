@@ -1,0 +1,80 @@
+"""The server log (stderr) that the Agent collects: every line carries the prefix
+'%m [%p] %d %a %u %h %c ' and parses into its fields."""
+
+import datetime
+import re
+import uuid
+
+import pytest
+
+# '%m [%p] %d %a %u %h %c ' then '<LEVEL>:  <message>'.
+LOG_LINE = re.compile(
+    r'^(?P<timestamp>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} [A-Z]+) '
+    r'\[(?P<pid>\d+)\] '
+    r'(?P<db>\S*) (?P<app>\S*) (?P<user>\S*) (?P<host>\S*) '
+    r'(?P<session>[0-9a-f]+\.[0-9a-f]+) '
+    r'(?P<level>[A-Z]+\d?):  (?P<message>.*)$'
+)
+
+
+def _parsed_lines(log_text, needle):
+    return [LOG_LINE.match(line) for line in log_text.splitlines() if needle in line]
+
+
+@pytest.fixture
+def logged_session(pg_server, datadog_role):
+    """A datadog session over TCP that ran one marked statement; its identity from the server."""
+    app = f'dd-log-test-{uuid.uuid4().hex[:8]}'
+    marker = f'log-marker-{uuid.uuid4().hex}'
+    before = datetime.datetime.now(datetime.timezone.utc)
+    with pg_server.connect_tcp('datadog', datadog_role, application_name=app) as conn:
+        conn.execute(f"SELECT '{marker}'")
+        pid, start_epoch = conn.execute(
+            'SELECT pid, floor(extract(epoch FROM backend_start))::bigint FROM pg_stat_activity '
+            'WHERE pid = pg_backend_pid()'
+        ).fetchone()
+    after = datetime.datetime.now(datetime.timezone.utc)
+    return {'app': app, 'marker': marker, 'pid': pid, 'start_epoch': start_epoch, 'before': before, 'after': after}
+
+
+def test_statement_line_parses_into_the_prefix_fields(pg_server, logged_session):
+    s = logged_session
+    (m,) = _parsed_lines(pg_server.log_text(), f"statement: SELECT '{s['marker']}'")
+
+    assert m, 'statement line does not match the log_line_prefix regex'
+    assert m['level'] == 'LOG'
+    assert m['message'] == f"statement: SELECT '{s['marker']}'"
+    assert int(m['pid']) == s['pid']
+    assert (m['db'], m['app'], m['user'], m['host']) == ('exercise', s['app'], 'datadog', '127.0.0.1')
+    # %c is the session id: backend start time (epoch seconds) and pid, both in hex.
+    assert m['session'] == f"{s['start_epoch']:x}.{s['pid']:x}"
+
+
+def test_statement_line_timestamp_is_utc_with_milliseconds_at_the_time_it_ran(pg_server, logged_session):
+    s = logged_session
+    (m,) = _parsed_lines(pg_server.log_text(), f"statement: SELECT '{s['marker']}'")
+
+    stamp, zone = m['timestamp'].rsplit(' ', 1)
+    assert zone == 'UTC'
+    logged_at = datetime.datetime.strptime(stamp, '%Y-%m-%d %H:%M:%S.%f').replace(tzinfo=datetime.timezone.utc)
+    # Milliseconds are truncated in the log, hence the 1 ms slack.
+    assert s['before'] - datetime.timedelta(milliseconds=1) <= logged_at <= s['after']
+
+
+def test_connection_of_the_session_is_logged_with_the_same_prefix(pg_server, logged_session):
+    s = logged_session
+    session = f"{s['start_epoch']:x}.{s['pid']:x}"
+    lines = [m for m in _parsed_lines(pg_server.log_text(), f'[{s["pid"]}]') if m and m['session'] == session]
+
+    authorized = [m for m in lines if m['message'].startswith('connection authorized: ')]
+    assert len(authorized) == 1
+    assert f'user=datadog database=exercise application_name={s["app"]}' in authorized[0]['message']
+    assert (authorized[0]['user'], authorized[0]['host'], authorized[0]['db']) == ('datadog', '127.0.0.1', 'exercise')
+
+
+def test_every_line_of_the_server_log_matches_the_prefix(pg_server, logged_session):
+    # Background processes have empty %d %a %u %h fields; the regex must still parse them.
+    lines = [line for line in pg_server.log_text().splitlines() if line and not line.startswith('\t')]
+    assert len(lines) > 10
+    unparsed = [line for line in lines if not LOG_LINE.match(line)]
+    assert unparsed == []
