@@ -58,6 +58,8 @@ export class AgentContainer extends pulumi.ComponentResource {
             `DD_CONTAINER_EXCLUDE_LOGS=name:^${args.containerName}$`,
             "DD_APM_ENABLED=true",
             "DD_APM_NON_LOCAL_TRAFFIC=true",
+            // Docker's health probe hits /health every 30 s: not worth a trace each time.
+            "DD_APM_IGNORE_RESOURCES=GET /health",
             "DD_DOGSTATSD_NON_LOCAL_TRAFFIC=true",
             ...(args.hostTags.length > 0 ? [`DD_TAGS=${args.hostTags.join(" ")}`] : []),
         ];

@@ -37,6 +37,7 @@ describe("AgentContainer", () => {
                 DD_CONTAINER_EXCLUDE_LOGS: env.DD_CONTAINER_EXCLUDE_LOGS,
                 DD_APM_ENABLED: env.DD_APM_ENABLED,
                 DD_APM_NON_LOCAL_TRAFFIC: env.DD_APM_NON_LOCAL_TRAFFIC,
+                DD_APM_IGNORE_RESOURCES: env.DD_APM_IGNORE_RESOURCES,
                 DD_DOGSTATSD_NON_LOCAL_TRAFFIC: env.DD_DOGSTATSD_NON_LOCAL_TRAFFIC,
             },
             {
@@ -50,6 +51,7 @@ describe("AgentContainer", () => {
                 DD_CONTAINER_EXCLUDE_LOGS: "name:^dev-datadog-agent$",
                 DD_APM_ENABLED: "true",
                 DD_APM_NON_LOCAL_TRAFFIC: "true",
+                DD_APM_IGNORE_RESOURCES: "GET /health",
                 DD_DOGSTATSD_NON_LOCAL_TRAFFIC: "true",
             },
         );

@@ -148,7 +148,6 @@ describe("MonitorDowntimes: resources", () => {
     it("computes starts without reading the clock", () => {
         const RealDate = Date;
         const clockless = class extends RealDate {
-            // eslint-disable-next-line @typescript-eslint/no-explicit-any
             constructor(...args: any[]) {
                 if (args.length === 0) throw new Error("read the clock: new Date()");
                 super(...(args as [number]));
