@@ -302,17 +302,25 @@ export interface ConfigSource {
     readonly stack: string;
     /** The raw string value of `namespace:key`, or undefined. */
     get(fullKey: string): string | undefined;
-    /** True when the stack stores that key encrypted (`pulumi config set --secret`). */
+    /** True when the stack stores that key encrypted (`pulumi config set --secret`); undefined when unknown. */
     isSecret(fullKey: string): boolean | undefined;
 }
 
-/** Reads from the running Pulumi program's config. */
+/** Where the CLI lists the config keys it holds encrypted, for the language host. */
+const SECRET_KEYS_ENV = "PULUMI_CONFIG_SECRET_KEYS";
+
+/**
+ * Reads from the running Pulumi program's config. Whether a key is stored encrypted comes from the
+ * SDK's (internal) isConfigSecret; it is only trusted when the CLI passed its list of secret keys,
+ * so an older CLI that passes none never gets a false "plain text" error.
+ */
 export function pulumiConfigSource(): ConfigSource {
     const runtime = pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean };
+    const secretKeysKnown = (process.env[SECRET_KEYS_ENV] ?? "") !== "" && runtime.isConfigSecret !== undefined;
     return {
         stack: pulumi.getStack(),
         get: (k) => pulumi.runtime.getConfig(k),
-        isSecret: (k) => runtime.isConfigSecret?.(k),
+        isSecret: (k) => (secretKeysKnown ? runtime.isConfigSecret?.(k) : undefined),
     };
 }
 

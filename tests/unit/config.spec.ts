@@ -189,6 +189,19 @@ describe("stack config: bad input", () => {
         }
     });
 
+    it("rejects plain-text keys in a real program run, where the CLI lists its secret keys", async () => {
+        const plain = await runProgram({ secretKeys: [] });
+        assert.match(plain.error?.message ?? "", /datadog:apiKey = \[plain text\]/);
+        assert.match(plain.error?.message ?? "", /datadog:appKey = \[plain text\]/);
+        assert.equal(plain.resources.length, 0);
+    });
+
+    it("does not guess plain text when the CLI passes no list of secret keys", async () => {
+        const run = await runProgram({ secretKeys: null });
+        assert.equal(run.error, undefined);
+        assert.ok(run.resources.length > 20);
+    });
+
     it("fails the program before any resource is registered", async () => {
         const run = await runProgram({ config: { [key("criticalThreshold")]: "abc", [key("notifyEmail")]: undefined } });
         assert.ok(run.error instanceof Error);

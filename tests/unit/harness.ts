@@ -51,8 +51,8 @@ export interface RunOptions {
     stack?: string;
     /** Keys to add or override; undefined removes a key. */
     config?: Record<string, string | undefined>;
-    /** Keys the stack stores encrypted; default the two Datadog keys. */
-    secretKeys?: string[];
+    /** Keys the stack stores encrypted; default the two Datadog keys; null: the CLI passes no list. */
+    secretKeys?: string[] | null;
 }
 
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -124,7 +124,11 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
     );
     const config: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...validConfig(), ...opts.config })) if (v !== undefined) config[k] = v;
-    pulumi.runtime.setAllConfig(config, opts.secretKeys ?? ["datadog:apiKey", "datadog:appKey"]);
+    const secretKeys = opts.secretKeys ?? ["datadog:apiKey", "datadog:appKey"];
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    // As the CLI does for the language host: the list of keys it holds encrypted.
+    if (opts.secretKeys === null) delete process.env.PULUMI_CONFIG_SECRET_KEYS;
+    else process.env.PULUMI_CONFIG_SECRET_KEYS = JSON.stringify(secretKeys);
 
     forgetProgram();
     let exported: Record<string, unknown> = {};
