@@ -107,6 +107,9 @@ const HOST_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const HOSTNAME_RE = new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`);
 const TAG_RE = /^[a-z][a-z0-9_./-]*:[a-z0-9_./:-]+$/;
 const IMAGE_RE = /^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** Datadog's Agent 7 images: gcr.io/datadoghq, Docker Hub datadog/, public ECR, registry.datadoghq.com. */
+const AGENT_IMAGE_RE =
+    /^(?:(?:(?:eu\.|asia\.)?gcr\.io\/datadoghq)|(?:docker\.io\/)?datadog|public\.ecr\.aws\/datadog|registry\.datadoghq\.com)\/agent:7\.\d+\.\d+(?:-[a-z0-9]+)*$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function isIanaTimezone(tz: string): boolean {
@@ -141,7 +144,8 @@ const integer = (what: string, min: number, max: number) =>
 
 const threshold = numeric(
     z
-        .number({ error: `must be a number from 0 to ${MY_METRIC_MAX} (my_metric's range)` })
+        .number({ error: `must be a whole number from 0 to ${MY_METRIC_MAX} (my_metric's range)` })
+        .int({ error: `must be a whole number from 0 to ${MY_METRIC_MAX}: Pulumi.yaml declares it an integer` })
         .min(0, { error: `must not be negative: my_metric's range is 0..${MY_METRIC_MAX}` })
         .max(MY_METRIC_MAX, {
             error: `must be at most ${MY_METRIC_MAX}: my_metric never goes higher, so the monitor would never fire`,
@@ -193,9 +197,9 @@ const schema = z
             error: "must be a calendar date YYYY-MM-DD (today or later when the stack is created; Datadog rejects downtime starts in the past)",
         }),
         appPort: integer("a TCP port", 1, 65535),
-        postgresHostPort: integer("a TCP port", 1, 65535).optional(),
-        agentImage: z.string().regex(IMAGE_RE, {
-            error: `must be an image reference with an explicit tag, e.g. ${declaredDefault("agentImage")}`,
+        postgresHostPort: integer("a TCP port, or 0 for none", 0, 65535),
+        agentImage: z.string().regex(AGENT_IMAGE_RE, {
+            error: `must be a Datadog Agent 7 image from one of Datadog's registries, with a version tag, e.g. ${declaredDefault("agentImage")}`,
         }),
         postgresImage: z.string().regex(IMAGE_RE, {
             error: `must be an image reference with an explicit tag, e.g. ${declaredDefault("postgresImage")}`,
@@ -235,7 +239,7 @@ function crossKeyProblems(input: RawConfig): z.core.$ZodIssue[] {
         );
     }
     const appPort = valid("appPort");
-    if (appPort !== undefined && valid("postgresHostPort") === appPort) {
+    if (appPort !== undefined && appPort !== 0 && valid("postgresHostPort") === appPort) {
         add("postgresHostPort", `must differ from appPort (${appPort})`);
     }
     return issues;
@@ -358,7 +362,8 @@ export function loadStackConfig(source: ConfigSource = pulumiConfigSource()): St
     const { raw, problems } = readRaw(source);
     const env = typeof raw.env === "string" ? raw.env : source.stack;
     const defaults = Object.fromEntries(
-        Object.entries(DECLARED_KEYS).filter(([, d]) => d.default !== undefined).map(([k, d]) => [k, d.default]),
+        // "" is how Pulumi.yaml says "no default" for a key the CLI must not require by itself.
+        Object.entries(DECLARED_KEYS).filter(([, d]) => d.default !== undefined && d.default !== "").map(([k, d]) => [k, d.default]),
     );
     const input: RawConfig = {
         ...defaults,
@@ -403,7 +408,7 @@ export function loadStackConfig(source: ConfigSource = pulumiConfigSource()): St
         timezone: c.timezone,
         downtimeStartDate: c.downtimeStartDate,
         appPort: c.appPort,
-        postgresHostPort: c.postgresHostPort,
+        postgresHostPort: c.postgresHostPort === 0 ? undefined : c.postgresHostPort,
         agentImage: c.agentImage,
         postgresImage: c.postgresImage,
     });

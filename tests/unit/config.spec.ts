@@ -96,6 +96,19 @@ describe("stack config: Pulumi.yaml declares every key", () => {
         assert.equal(projectFile.name, "datadog-exercise");
     });
 
+    it("gives every key a default, so the CLI never stops a stack before the program lists its problems", () => {
+        const withoutDefault = Object.entries(projectFile.config as Record<string, { default?: unknown }>)
+            .filter(([, d]) => d.default === undefined)
+            .map(([k]) => k);
+        assert.deepEqual(withoutDefault, []);
+    });
+
+    it("accepts the other Agent 7 registries", () => {
+        for (const image of ["datadog/agent:7.77.1", "public.ecr.aws/datadog/agent:7.77.1-jmx", "registry.datadoghq.com/agent:7.77.1"]) {
+            assert.equal(loadStackConfig(source({ [key("agentImage")]: image })).agentImage, image);
+        }
+    });
+
     it("gives every project key a type and a description", () => {
         const projectKeys = CONFIG_KEYS.filter((k) => k !== "apiKey" && k !== "appKey");
         assert.deepEqual(Object.keys(projectFile.config).sort(), [...projectKeys].sort());
@@ -123,7 +136,7 @@ describe("stack config: bad input", () => {
         { title: "a missing notifyEmail", overrides: { [key("notifyEmail")]: undefined }, expect: /^datadog-exercise:notifyEmail = \(not set\): is required but not set\. Fix: pulumi config set notifyEmail / },
         { title: "a missing API key", overrides: { "datadog:apiKey": undefined }, expect: /^datadog:apiKey = \(not set\): is required.*Fix: pulumi config set --secret datadog:apiKey/ },
         { title: "a malformed app key, without echoing it", overrides: { "datadog:appKey": "not-a-key" }, expect: /^datadog:appKey = \[secret, 9 characters\]: must be a Datadog application key: 40 hexadecimal characters/ },
-        { title: "a non-number threshold", overrides: { [key("warningThreshold")]: "lots" }, expect: /^datadog-exercise:warningThreshold = "lots": must be a number from 0 to 1000/ },
+        { title: "a non-number threshold", overrides: { [key("warningThreshold")]: "lots" }, expect: /^datadog-exercise:warningThreshold = "lots": must be a whole number from 0 to 1000/ },
         { title: "warning equal to critical", overrides: { [key("warningThreshold")]: "800" }, expect: /^datadog-exercise:warningThreshold = "800": must be lower than criticalThreshold \(800\)/ },
         { title: "warning above critical", overrides: { [key("warningThreshold")]: "900", [key("criticalThreshold")]: "850" }, expect: /warningThreshold = "900": must be lower than criticalThreshold \(850\)/ },
         { title: "a negative threshold", overrides: { [key("warningThreshold")]: "-5" }, expect: /^datadog-exercise:warningThreshold = "-5": must not be negative/ },
@@ -141,7 +154,10 @@ describe("stack config: bad input", () => {
         { title: "an env Docker and Datadog reject", overrides: { [key("env")]: "Dev Env" }, expect: /^datadog-exercise:env = "Dev Env": must start with a lowercase letter/ },
         { title: "a stack name that is not a valid env", overrides: {}, expect: /^datadog-exercise:env = "Bad_Stack" \(default: the stack name\): must start with a lowercase letter.*Fix: pulumi config set env dev$/ },
         { title: "an unknown site", overrides: { [key("site")]: "datadog.com" }, expect: /^datadog-exercise:site = "datadog.com": must be one of datadoghq\.com, /},
-        { title: "an image on :latest", overrides: { [key("agentImage")]: "gcr.io/datadoghq/agent:latest" }, expect: /agentImage = "gcr.io\/datadoghq\/agent:latest": must pin a version tag/ },
+        { title: "an image on :latest", overrides: { [key("postgresImage")]: "postgres:latest" }, expect: /postgresImage = "postgres:latest": must pin a version tag/ },
+        { title: "an Agent 6 image", overrides: { [key("agentImage")]: "gcr.io/datadoghq/agent:6.53.0" }, expect: /^datadog-exercise:agentImage = "gcr.io\/datadoghq\/agent:6.53.0": must be a Datadog Agent 7 image/ },
+        { title: "an Agent image that is not Datadog's", overrides: { [key("agentImage")]: "example.com/agent:7.77.1" }, expect: /agentImage = "example.com\/agent:7.77.1": must be a Datadog Agent 7 image/ },
+        { title: "a fractional threshold, which Pulumi.yaml declares an integer", overrides: { [key("criticalThreshold")]: "800.5" }, expect: /criticalThreshold = "800.5": must be a whole number from 0 to 1000/ },
         { title: "an image without a tag", overrides: { [key("postgresImage")]: "postgres" }, expect: /postgresImage = "postgres": must be an image reference with an explicit tag/ },
         { title: "a date that does not exist", overrides: { [key("downtimeStartDate")]: "2026-02-30" }, expect: /^datadog-exercise:downtimeStartDate = "2026-02-30": must be a calendar date YYYY-MM-DD/ },
         { title: "the Postgres port on the app's port", overrides: { [key("postgresHostPort")]: "5050" }, expect: /postgresHostPort = "5050": must differ from appPort \(5050\)/ },
