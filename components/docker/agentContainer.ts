@@ -32,6 +32,33 @@ export function checkConfYaml(intervalSeconds: number): string {
 }
 
 /**
+ * The Agent's environment. The API key and the DB password stay secret element by element:
+ * each is interpolated from a secret Output, so only those two entries are secret.
+ */
+export function agentEnvironment(
+    args: Pick<AgentContainerArgs, "apiKey" | "postgresPassword" | "site" | "hostname" | "env" | "hostTags" | "containerName">,
+): pulumi.Input<string>[] {
+    return [
+        pulumi.interpolate`DD_API_KEY=${pulumi.secret(args.apiKey)}`,
+        pulumi.interpolate`${AGENT_DB_PASSWORD_ENV}=${pulumi.secret(args.postgresPassword)}`,
+        `DD_SITE=${args.site}`,
+        `DD_HOSTNAME=${args.hostname}`,
+        `DD_ENV=${args.env}`,
+        "DD_LOGS_ENABLED=true",
+        "DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL=true",
+        "DD_LOGS_CONFIG_DOCKER_CONTAINER_USE_FILE=true",
+        // The Agent's own logs are not shipped; a regex so that only this stack's Agent matches.
+        `DD_CONTAINER_EXCLUDE_LOGS=name:^${args.containerName}$`,
+        "DD_APM_ENABLED=true",
+        "DD_APM_NON_LOCAL_TRAFFIC=true",
+        // Docker's health probe hits /health every 30 s: not worth a trace each time.
+        "DD_APM_IGNORE_RESOURCES=GET /health",
+        "DD_DOGSTATSD_NON_LOCAL_TRAFFIC=true",
+        ...(args.hostTags.length > 0 ? [`DD_TAGS=${args.hostTags.join(" ")}`] : []),
+    ];
+}
+
+/**
  * The Datadog Agent 7 container: metrics, container logs, APM and DogStatsD, plus the
  * custom my_metric check uploaded into checks.d / conf.d.
  */
@@ -45,31 +72,13 @@ export class AgentContainer extends pulumi.ComponentResource {
         const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
         const runVolume = new docker.Volume(`${name}-run`, { name: `${args.containerName}-run` }, { parent: this });
 
-        const envs: pulumi.Input<string>[] = [
-            pulumi.interpolate`DD_API_KEY=${args.apiKey}`,
-            pulumi.interpolate`${AGENT_DB_PASSWORD_ENV}=${args.postgresPassword}`,
-            `DD_SITE=${args.site}`,
-            `DD_HOSTNAME=${args.hostname}`,
-            `DD_ENV=${args.env}`,
-            "DD_LOGS_ENABLED=true",
-            "DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL=true",
-            "DD_LOGS_CONFIG_DOCKER_CONTAINER_USE_FILE=true",
-            // The Agent's own logs are not shipped; a regex so that only this stack's Agent matches.
-            `DD_CONTAINER_EXCLUDE_LOGS=name:^${args.containerName}$`,
-            "DD_APM_ENABLED=true",
-            "DD_APM_NON_LOCAL_TRAFFIC=true",
-            // Docker's health probe hits /health every 30 s: not worth a trace each time.
-            "DD_APM_IGNORE_RESOURCES=GET /health",
-            "DD_DOGSTATSD_NON_LOCAL_TRAFFIC=true",
-            ...(args.hostTags.length > 0 ? [`DD_TAGS=${args.hostTags.join(" ")}`] : []),
-        ];
 
         this.container = new docker.Container(
             `${name}-container`,
             {
                 name: args.containerName,
                 image: image.imageId,
-                envs,
+                envs: agentEnvironment(args),
                 volumes: [
                     { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true },
                     { hostPath: "/proc/", containerPath: "/host/proc/", readOnly: true },

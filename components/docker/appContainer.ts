@@ -43,7 +43,9 @@ export class AppContainer extends pulumi.ComponentResource {
             `${name}-container`,
             {
                 name: args.containerName,
-                image: image.imageName,
+                // The built image's ID (repoDigest for an unpushed image): a rebuild replaces the container,
+                // where imageName, the same tag every time, would leave the old one running.
+                image: image.repoDigest,
                 envs: [
                     pulumi.interpolate`DD_AGENT_HOST=${args.agentContainer.name}`,
                     `DD_SERVICE=${args.service}`,

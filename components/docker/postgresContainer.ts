@@ -56,6 +56,17 @@ export function postgresLogsLabel(): string {
     ]);
 }
 
+/** The server's environment: each password is its own secret entry; the rest is plain. */
+export function postgresEnvironment(superuserPassword: pulumi.Input<string>, datadogPassword: pulumi.Input<string>): pulumi.Input<string>[] {
+    return [
+        "POSTGRES_USER=postgres",
+        "POSTGRES_DB=postgres",
+        pulumi.interpolate`POSTGRES_PASSWORD=${pulumi.secret(superuserPassword)}`,
+        // Read by the init script (container-src/postgres/10-datadog-user.sh) with psql's \getenv.
+        pulumi.interpolate`${AGENT_DB_PASSWORD_ENV}=${pulumi.secret(datadogPassword)}`,
+    ];
+}
+
 /**
  * PostgreSQL, with its data on a named volume, the seed's logging settings on stderr, and a
  * least-privilege `datadog` role created at first start from a password in the environment.
@@ -82,12 +93,7 @@ export class PostgresContainer extends pulumi.ComponentResource {
                 name: args.containerName,
                 image: image.imageId,
                 command: ["postgres", "-c", `config_file=${POSTGRES_CONF_PATH}`],
-                envs: [
-                    "POSTGRES_USER=postgres",
-                    "POSTGRES_DB=postgres",
-                    pulumi.interpolate`POSTGRES_PASSWORD=${pulumi.secret(superuserPassword.result)}`,
-                    pulumi.interpolate`${AGENT_DB_PASSWORD_ENV}=${this.datadogPassword}`,
-                ],
+                envs: postgresEnvironment(superuserPassword.result, this.datadogPassword),
                 uploads: [
                     { file: POSTGRES_CONF_PATH, content: readContainerSrc("postgres/postgresql.conf") },
                     { file: INIT_SCRIPT_PATH, content: readContainerSrc(`postgres/${INIT_SCRIPT_NAME}`), executable: true },

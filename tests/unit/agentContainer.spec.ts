@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { API_KEY, envMap, isSecretEnvelope, PROJECT, ProgramRun, runProgram, T } from "./harness";
+import { agentEnvironment } from "../../components/docker/agentContainer";
+import { API_KEY, envMap, isSecretEnvelope, PROJECT, ProgramRun, runProgram, secretEntries, T } from "./harness";
 
 describe("AgentContainer", () => {
     let run: ProgramRun;
@@ -23,45 +24,40 @@ describe("AgentContainer", () => {
         assert.deepEqual(agent.networksAdvanced, [{ name: "dev-exercise", aliases: ["datadog-agent"] }]);
     });
 
-    it("configures site, hostname, env, tags, logs, APM and DogStatsD through its environment", () => {
-        const env = envMap(agent.envs);
-        assert.deepEqual(
-            {
-                DD_API_KEY: env.DD_API_KEY,
-                DD_SITE: env.DD_SITE,
-                DD_HOSTNAME: env.DD_HOSTNAME,
-                DD_ENV: env.DD_ENV,
-                DD_TAGS: env.DD_TAGS,
-                DD_LOGS_ENABLED: env.DD_LOGS_ENABLED,
-                DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL: env.DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL,
-                DD_CONTAINER_EXCLUDE_LOGS: env.DD_CONTAINER_EXCLUDE_LOGS,
-                DD_APM_ENABLED: env.DD_APM_ENABLED,
-                DD_APM_NON_LOCAL_TRAFFIC: env.DD_APM_NON_LOCAL_TRAFFIC,
-                DD_APM_IGNORE_RESOURCES: env.DD_APM_IGNORE_RESOURCES,
-                DD_DOGSTATSD_NON_LOCAL_TRAFFIC: env.DD_DOGSTATSD_NON_LOCAL_TRAFFIC,
-            },
-            {
-                DD_API_KEY: API_KEY,
-                DD_SITE: "datadoghq.com",
-                DD_HOSTNAME: "dev-exercise-host",
-                DD_ENV: "dev",
-                DD_TAGS: "team:se purpose:demo",
-                DD_LOGS_ENABLED: "true",
-                DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL: "true",
-                DD_CONTAINER_EXCLUDE_LOGS: "name:^dev-datadog-agent$",
-                DD_APM_ENABLED: "true",
-                DD_APM_NON_LOCAL_TRAFFIC: "true",
-                DD_APM_IGNORE_RESOURCES: "GET /health",
-                DD_DOGSTATSD_NON_LOCAL_TRAFFIC: "true",
-            },
-        );
+    it("configures site, hostname, env, tags, logs, APM and DogStatsD through its environment, and nothing else", () => {
+        assert.deepEqual(envMap(agent.envs), {
+            DD_API_KEY: API_KEY,
+            DATADOG_DB_PASSWORD: "pw-host-postgres-datadog-password-Zq8Xw3Lk",
+            DD_SITE: "datadoghq.com",
+            DD_HOSTNAME: "dev-exercise-host",
+            DD_ENV: "dev",
+            DD_TAGS: "team:se purpose:demo",
+            DD_LOGS_ENABLED: "true",
+            DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL: "true",
+            DD_LOGS_CONFIG_DOCKER_CONTAINER_USE_FILE: "true",
+            DD_CONTAINER_EXCLUDE_LOGS: "name:^dev-datadog-agent$",
+            DD_APM_ENABLED: "true",
+            DD_APM_NON_LOCAL_TRAFFIC: "true",
+            DD_APM_IGNORE_RESOURCES: "GET /health",
+            DD_DOGSTATSD_NON_LOCAL_TRAFFIC: "true",
+        });
     });
 
-    it("passes its environment, which holds the API key and the DB password, as a secret", () => {
-        const raw = run.get(T.container, "host-agent-container").rawInputs;
-        assert.ok(isSecretEnvelope(raw.envs), "envs must be registered as a secret");
-        const env = envMap(agent.envs);
-        assert.equal(env.DATADOG_DB_PASSWORD, "pw-host-postgres-datadog-password-Zq8Xw3Lk");
+    it("makes exactly the API key and the DB password secret, entry by entry, even from plain inputs", async () => {
+        const envs = agentEnvironment({
+            apiKey: "plain-api-key",
+            postgresPassword: "plain-password",
+            site: "datadoghq.com",
+            hostname: "h",
+            env: "dev",
+            hostTags: ["team:se"],
+            containerName: "dev-datadog-agent",
+        });
+        assert.deepEqual(await secretEntries(envs), ["DD_API_KEY", "DATADOG_DB_PASSWORD"]);
+    });
+
+    it("registers its environment as a secret", () => {
+        assert.ok(isSecretEnvelope(run.get(T.container, "host-agent-container").rawInputs.envs));
     });
 
     it("follows the site and the env of the stack", async () => {

@@ -16,7 +16,7 @@ describe("AppContainer", () => {
         assert.equal(image.build.dockerfile, path.join(image.build.context, "Dockerfile"));
         assert.equal(image.skipPush, true);
         assert.equal(image.imageName, "dev-exercise-app:1.0.0");
-        assert.equal(app.image, "dev-exercise-app:1.0.0");
+        assert.equal(app.image, "sha256:built-host-app-image", "the container runs the built image's ID, so a rebuild replaces it");
     });
 
     it("sends traces to the Agent by container name, with unified service tags", () => {

@@ -84,6 +84,8 @@ function mockState(type: string, name: string, inputs: Record<string, any>): Rec
             return { ...inputs, result: `pw-${name}-Zq8Xw3Lk` };
         case "docker:index/remoteImage:RemoteImage":
             return { ...inputs, imageId: `sha256:${name}` };
+        case "docker:index/image:Image":
+            return { ...inputs, repoDigest: `sha256:built-${name}` };
         case "datadog:index/dashboard:Dashboard":
             return { ...inputs, url: MOCK_DASHBOARD_PATH };
         default:
@@ -171,6 +173,16 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
 
 export function resolve<T>(o: pulumi.Output<T>): Promise<T> {
     return new Promise((res) => o.apply((v) => res(v)));
+}
+
+/** The names of the env entries ("K=V") that are secret Outputs, in order. */
+export async function secretEntries(envs: pulumi.Input<string>[]): Promise<string[]> {
+    const names: string[] = [];
+    for (const e of envs) {
+        const o = pulumi.output(e);
+        if (await pulumi.isSecret(o)) names.push((await resolve(o)).split("=")[0]);
+    }
+    return names;
 }
 
 /** Docker env list ("K=V") as a map. */

@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { envMap, isSecretEnvelope, labelMap, PROJECT, ProgramRun, runProgram, T } from "./harness";
+import { postgresEnvironment } from "../../components/docker/postgresContainer";
+import { envMap, isSecretEnvelope, labelMap, PROJECT, ProgramRun, runProgram, secretEntries, T } from "./harness";
 
 const containerSrc = (...p: string[]) => fs.readFileSync(path.join(__dirname, "..", "..", "container-src", ...p), "utf8");
 
@@ -56,6 +57,10 @@ describe("PostgresContainer", () => {
         assert.equal(env.DATADOG_DB_PASSWORD, "pw-host-postgres-datadog-password-Zq8Xw3Lk");
         assert.equal(env.POSTGRES_USER, "postgres");
         assert.ok(isSecretEnvelope(run.get(T.container, "host-postgres-container").rawInputs.envs));
+    });
+
+    it("makes exactly the two passwords secret, entry by entry, even from plain inputs", async () => {
+        assert.deepEqual(await secretEntries(postgresEnvironment("plain-superuser", "plain-datadog")), ["POSTGRES_PASSWORD", "DATADOG_DB_PASSWORD"]);
     });
 
     it("declares the postgres check for Autodiscovery, with the password as an Agent env reference", () => {
