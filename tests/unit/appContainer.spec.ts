@@ -47,6 +47,11 @@ describe("AppContainer", () => {
         assert.equal(other.outputs.appUrl, "http://localhost:8080");
     });
 
+    it("depends on the Agent's container", () => {
+        const agent = run.get(T.container, "host-agent-container");
+        assert.ok(run.get(T.container, "host-app-container").dependencies.includes(agent.urn));
+    });
+
     it("joins the stack's network and restarts unless stopped", () => {
         assert.deepEqual(app.networksAdvanced, [{ name: "dev-exercise", aliases: ["app"] }]);
         assert.equal(app.restart, "unless-stopped");

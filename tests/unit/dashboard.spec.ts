@@ -39,9 +39,8 @@ describe("ExerciseDashboard", () => {
         assert.equal(qv.requests[0].aggregator, "sum");
     });
 
-    it("uses the explicit Datadog provider, under Observability", () => {
-        const d = run.get(T.dashboard, "datadog-timeboard-dashboard");
-        assert.deepEqual(d.parentTypes, ["datadog-exercise:datadog:ExerciseDashboard"]);
+    it("sits in ExerciseDashboard, under Observability", () => {
+        assert.deepEqual(run.get(T.dashboard, "datadog-timeboard-dashboard").parentTypes, ["datadog-exercise:datadog:ExerciseDashboard"]);
         assert.deepEqual(run.get("datadog-exercise:datadog:ExerciseDashboard", "datadog-timeboard").parentTypes, ["datadog-exercise:datadog:Observability"]);
     });
 
@@ -54,6 +53,14 @@ describe("ExerciseDashboard", () => {
 });
 
 describe("Observability provider", () => {
+    it("is the provider of every Datadog resource, so none falls back to the default provider's site", async () => {
+        const run = await runProgram();
+        const provider = run.get(T.datadogProvider, "datadog-provider");
+        const datadogResources = run.resources.filter((r) => r.type.startsWith("datadog:index/"));
+        assert.equal(datadogResources.length, 4); // dashboard, monitor, two downtimes
+        for (const r of datadogResources) assert.equal(r.provider, `${provider.urn}::datadog-provider-id`, r.name);
+    });
+
     it("points one explicit provider at the site's API with both keys", async () => {
         const run = await runProgram({ config: { [`${PROJECT}:site`]: "us3.datadoghq.com" } });
         const providers = run.ofType(T.datadogProvider);

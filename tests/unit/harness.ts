@@ -33,6 +33,10 @@ export interface RegisteredResource {
     inputs: Record<string, any>;
     /** Inputs as registered, with Pulumi's secret envelopes left in place. */
     rawInputs: Record<string, any>;
+    /** The provider reference ("<urn>::<id>") it was registered with, if any. */
+    provider?: string;
+    /** URNs of the resources it depends on (explicit dependsOn and inputs' dependencies). */
+    dependencies: string[];
 }
 
 export interface ProgramRun {
@@ -105,14 +109,14 @@ function forgetProgram(): void {
 
 export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
     const stack = opts.stack ?? "dev";
-    const captured = new Map<string, { type: string; name: string; rawInputs: Record<string, any> }>();
+    const captured = new Map<string, { type: string; name: string; rawInputs: Record<string, any>; provider?: string }>();
     const passwords: string[] = [];
     await pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 const state = mockState(args.type, args.name, unwrapSecrets(args.inputs));
                 if (args.type === "random:index/randomPassword:RandomPassword") passwords.push(state.result);
-                captured.set(`${args.type}::${args.name}`, { type: args.type, name: args.name, rawInputs: args.inputs });
+                captured.set(`${args.type}::${args.name}`, { type: args.type, name: args.name, rawInputs: args.inputs, provider: args.provider });
                 const id = args.type === "datadog:index/monitor:Monitor" ? MOCK_MONITOR_ID : `${args.name}-id`;
                 return { id, state };
             },
@@ -124,6 +128,17 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
         stack,
         false,
     );
+    // The mock API hands newResource no dependencies: read them off the registration requests.
+    const dependencies = new Map<string, string[]>();
+    const mockMonitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: { getType(): string; getName(): string; getDependenciesList(): string[] }, cb: unknown): unknown;
+    };
+    const register = mockMonitor.registerResource.bind(mockMonitor);
+    mockMonitor.registerResource = (req, cb) => {
+        dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+        return register(req, cb);
+    };
+
     const config: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...validConfig(), ...opts.config })) if (v !== undefined) config[k] = v;
     const secretKeys = opts.secretKeys ?? ["datadog:apiKey", "datadog:appKey"];
@@ -151,7 +166,16 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
         const type = types[types.length - 1];
         const c = captured.get(`${type}::${name}`);
         if (!c) continue;
-        resources.push({ type, name, urn, parentTypes: types.slice(0, -1), rawInputs: c.rawInputs, inputs: unwrapSecrets(c.rawInputs) });
+        resources.push({
+            type,
+            name,
+            urn,
+            parentTypes: types.slice(0, -1),
+            rawInputs: c.rawInputs,
+            inputs: unwrapSecrets(c.rawInputs),
+            provider: c.provider,
+            dependencies: dependencies.get(`${type}::${name}`) ?? [],
+        });
     }
 
     const ofType = (type: string) => resources.filter((r) => r.type === type);
