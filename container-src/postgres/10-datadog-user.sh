@@ -43,6 +43,35 @@ ALTER ROLE datadog WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPL
 -- pg_stat_scan_tables) and CONNECT to this database; nothing else.
 GRANT pg_monitor TO datadog;
 GRANT CONNECT ON DATABASE :"DBNAME" TO datadog;
+-- It cannot write anywhere. By default PUBLIC (so every role) may create temporary tables in
+-- every database: take that away in each existing database. (A database created later gets the
+-- default again: revoke it there too.)
+SELECT format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', datname) FROM pg_catalog.pg_database
+\gexec
+-- Defense in depth: its sessions start read-only (a session can still turn this off for itself,
+-- so the revokes in this file are what actually enforce it).
+ALTER ROLE datadog SET default_transaction_read_only = on;
+SQL
+
+# Function privileges and schemas belong to each database: apply the rest in every database that
+# accepts connections, template1 included, so databases created from it later inherit it.
+dd_databases=$(psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
+    --tuples-only --no-align --command 'SELECT datname FROM pg_catalog.pg_database WHERE datallowconn ORDER BY 1')
+while IFS= read -r dd_db; do
+    [ -n "$dd_db" ] || continue
+    psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname "$dd_db" <<'SQL'
+\set VERBOSITY terse
 -- PostgreSQL 15+ already gives PUBLIC no CREATE on schema public; make it explicit.
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+-- Functions EXECUTE-able by PUBLIC that write: large objects (create, import, write, truncate,
+-- unlink) and WAL messages. Revoked by name, whatever their signatures in this server version.
+SELECT format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', p.oid::pg_catalog.regprocedure)
+FROM pg_catalog.pg_proc p
+WHERE p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace
+  AND p.proname IN ('lo_creat', 'lo_create', 'lo_from_bytea', 'lo_import', 'lo_put', 'lowrite',
+                    'lo_truncate', 'lo_truncate64', 'lo_unlink', 'pg_logical_emit_message')
+ORDER BY 1
+\gexec
 SQL
+done <<< "$dd_databases"
+unset dd_db dd_databases

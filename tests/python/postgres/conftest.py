@@ -33,7 +33,11 @@ CONF_FILE = PG_SRC / 'postgresql.conf'
 INIT_SCRIPT = PG_SRC / '10-datadog-user.sh'
 
 SUPERUSER = 'postgres'  # POSTGRES_USER of the image (its default)
-APP_DB = 'exercise'  # POSTGRES_DB: a database other than `postgres`, as the container may use
+# POSTGRES_DB as the Pulumi program runs the image (and the Agent's check's dbname): `postgres`.
+APP_DB = 'postgres'
+# A second database that exists before the init script runs, as the entrypoint creates
+# POSTGRES_DB when it is not `postgres`: the script must lock the datadog role out of it too.
+OTHER_DB = 'exercise'
 NEEDED = ('initdb', 'pg_ctl', 'postgres', 'psql')
 CREATECLUSTER_CONF = pathlib.Path('/etc/postgresql-common/createcluster.conf')
 START_TIMEOUT_S = 60
@@ -269,7 +273,7 @@ def pg_server():
         server.initdb()
         server.start()
         with server.connect_super(dbname='postgres') as conn:
-            conn.execute(f'CREATE DATABASE {APP_DB}')
+            conn.execute(f'CREATE DATABASE {OTHER_DB}')
         yield server
     finally:
         try:
@@ -290,6 +294,16 @@ def datadog_role(pg_server, datadog_password):
     result = pg_server.run_init_script(datadog_password)
     assert result.returncode == 0, f'init script failed:\n{result.stdout}\n{result.stderr}'
     return datadog_password
+
+
+@pytest.fixture(scope='session')
+def app_db():
+    return APP_DB
+
+
+@pytest.fixture(scope='session')
+def other_db():
+    return OTHER_DB
 
 
 @pytest.fixture(scope='session')

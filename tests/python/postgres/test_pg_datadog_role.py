@@ -26,15 +26,17 @@ def _denied(conn, sql):
 
 def test_datadog_logs_in_over_tcp_with_its_password(datadog_conn):
     user, db, addr = datadog_conn.execute('SELECT current_user, current_database(), inet_client_addr()').fetchone()
-    assert (user, db, str(addr)) == ('datadog', 'exercise', '127.0.0.1')
+    # `postgres`: the dbname of the Agent's postgres check and the Pulumi program's POSTGRES_DB.
+    assert (user, db, str(addr)) == ('datadog', 'postgres', '127.0.0.1')
 
 
-def test_tcp_login_is_authenticated_with_scram(pg_server, datadog_conn):
+def test_password_is_stored_as_a_scram_verifier(pg_server, datadog_role):
+    # The pg_hba.conf that requires scram-sha-256 is the image's, not ours; what the init script
+    # controls is how the password is stored (password_encryption in our postgresql.conf).
     with pg_server.connect_super() as conn:
         (verifier,) = conn.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 'datadog'").fetchone()
-        rules = conn.execute("SELECT auth_method FROM pg_hba_file_rules WHERE type = 'host'").fetchall()
-    assert verifier.startswith('SCRAM-SHA-256$')
-    assert rules and {r[0] for r in rules} == {'scram-sha-256'}
+    assert verifier.startswith('SCRAM-SHA-256$4096:')
+    assert datadog_role not in verifier
 
 
 def test_wrong_password_is_rejected(pg_server, datadog_role):
@@ -74,14 +76,14 @@ def test_reads_max_connections_from_pg_settings(datadog_conn, conf_settings):
 
 def test_reads_pg_stat_database_rows(datadog_conn):
     # Commit a transaction of our own and flush this backend's pending statistics right away, so
-    # xact_commit of `exercise` is > 0 even when this test runs alone (no sleep needed).
+    # xact_commit of `postgres` is > 0 even when this test runs alone (no sleep needed).
     datadog_conn.execute('SELECT pg_stat_force_next_flush()')
     rows = datadog_conn.execute(
         'SELECT datname, numbackends, xact_commit FROM pg_stat_database WHERE datname IS NOT NULL'
     ).fetchall()
     by_db = {r[0]: r[1:] for r in rows}
     assert {'postgres', 'exercise', 'template1'} <= set(by_db)
-    numbackends, xact_commit = by_db['exercise']
+    numbackends, xact_commit = by_db['postgres']
     assert numbackends >= 1  # this very session
     assert xact_commit > 0
 
@@ -127,8 +129,8 @@ def test_sees_the_query_text_of_other_users_sessions(pg_server, datadog_conn):
         'CREATE FUNCTION public.dd_probe() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$',
     ],
 )
-def test_cannot_create_objects_in_schema_public(datadog_conn, sql):
-    assert 'permission denied for schema public' in _denied(datadog_conn, sql)
+def test_cannot_create_objects_in_schema_public(read_write_conn, sql):
+    assert 'permission denied for schema public' in _denied(read_write_conn, sql)
 
 
 def test_has_no_create_privilege_on_schema_public(datadog_conn):
@@ -154,8 +156,8 @@ def test_cannot_read_a_table_owned_by_the_app(datadog_conn, app_table):
     ],
     ids=['insert', 'update', 'delete', 'truncate'],
 )
-def test_cannot_write_a_table_owned_by_the_app(pg_server, datadog_conn, app_table, sql):
-    _denied(datadog_conn, sql.format(t=app_table))
+def test_cannot_write_a_table_owned_by_the_app(pg_server, read_write_conn, app_table, sql):
+    _denied(read_write_conn, sql.format(t=app_table))
     with pg_server.connect_super() as conn:
         assert conn.execute(f'SELECT id, item FROM {app_table} ORDER BY id').fetchall() == [(1, 'coffee'), (2, 'tea')]
 
@@ -163,7 +165,7 @@ def test_cannot_write_a_table_owned_by_the_app(pg_server, datadog_conn, app_tabl
 @pytest.mark.parametrize(
     ('sql', 'message'),
     [
-        ('CREATE SCHEMA dd_probe', 'permission denied for database exercise'),
+        ('CREATE SCHEMA dd_probe', 'permission denied for database postgres'),
         ('CREATE DATABASE dd_probe', 'permission denied to create database'),
         ('CREATE ROLE dd_probe', 'permission denied to create role'),
         ("ALTER SYSTEM SET log_statement = 'none'", 'permission denied to set parameter "log_statement"'),
@@ -171,5 +173,91 @@ def test_cannot_write_a_table_owned_by_the_app(pg_server, datadog_conn, app_tabl
     ],
     ids=['create-schema', 'create-database', 'create-role', 'alter-system', 'set-log-statement'],
 )
-def test_cannot_change_the_server_or_its_databases(datadog_conn, sql, message):
-    assert message in _denied(datadog_conn, sql)
+def test_cannot_change_the_server_or_its_databases(read_write_conn, sql, message):
+    assert message in _denied(read_write_conn, sql)
+
+
+# --- it cannot write anywhere: not even temporary tables, large objects or WAL messages ---------------
+
+ALL_DBS = ['postgres', 'exercise', 'template1']  # every database it may connect to, as PUBLIC can
+
+
+@pytest.fixture
+def read_write_conn(pg_server, datadog_role, request):
+    """A datadog session in database `request.param` (default `postgres`) that has turned its read-only default off,
+    as any session of the role may: what is left to stop a write is privileges alone."""
+    with pg_server.connect_tcp('datadog', datadog_role, dbname=getattr(request, 'param', 'postgres')) as conn:
+        conn.execute('SET default_transaction_read_only = off')
+        assert conn.execute('SHOW transaction_read_only').fetchone() == ('off',)
+        yield conn
+
+
+@pytest.mark.parametrize('read_write_conn', ALL_DBS, indirect=True)
+@pytest.mark.parametrize(
+    ('sql', 'message'),
+    [
+        ('CREATE TEMP TABLE dd_probe (id int)', 'permission denied to create temporary tables in database'),
+        ('CREATE TEMP SEQUENCE dd_probe', 'permission denied to create temporary tables in database'),
+        ('SELECT lo_create(0)', 'permission denied for function lo_create'),
+        ('SELECT lo_creat(-1)', 'permission denied for function lo_creat'),
+        ("SELECT lo_from_bytea(0, 'dd')", 'permission denied for function lo_from_bytea'),
+        ("SELECT lo_import('/etc/hostname')", 'permission denied for function lo_import'),
+        ("SELECT lo_import('/etc/hostname', 0)", 'permission denied for function lo_import'),
+        ("SELECT pg_logical_emit_message(true, 'dd', 'probe')", 'permission denied for function pg_logical_emit_message'),
+        ("COPY (SELECT 1) TO '/tmp/dd_probe'", 'pg_write_server_files'),
+        ("COPY (SELECT 1) TO PROGRAM 'true'", 'pg_execute_server_program'),
+    ],
+    ids=[
+        'temp-table', 'temp-sequence', 'lo_create', 'lo_creat', 'lo_from_bytea', 'lo_import', 'lo_import-oid',
+        'wal-message', 'copy-to-file', 'copy-to-program',
+    ],
+)
+def test_cannot_write_in_any_database(read_write_conn, sql, message):
+    assert message in _denied(read_write_conn, sql)
+
+
+@pytest.fixture(scope='session')
+def app_large_object(pg_server):
+    """A large object created by the superuser (as an application would), with content 'app'."""
+    with pg_server.connect_super() as conn:
+        (oid,) = conn.execute("SELECT lo_from_bytea(0, 'app')").fetchone()
+    return oid
+
+
+@pytest.mark.parametrize('read_write_conn', ['postgres'], indirect=True)
+@pytest.mark.parametrize(
+    ('sql', 'message'),
+    [
+        ("SELECT lo_put({oid}, 0, 'dd')", 'permission denied for function lo_put'),
+        ('SELECT lo_unlink({oid})', 'permission denied for function lo_unlink'),
+        # lowrite/lo_truncate need a descriptor opened for writing (INV_WRITE = 0x20000):
+        ('SELECT lo_open({oid}, 131072)', 'permission denied for large object'),
+    ],
+    ids=['lo_put', 'lo_unlink', 'lo_open-for-write'],
+)
+def test_cannot_change_an_existing_large_object(pg_server, read_write_conn, app_large_object, sql, message):
+    assert message in _denied(read_write_conn, sql.format(oid=app_large_object))
+    with pg_server.connect_super() as conn:
+        assert conn.execute('SELECT lo_get(%s)', [app_large_object]).fetchone() == (b'app',)
+
+
+@pytest.mark.parametrize('dbname', ALL_DBS)
+def test_sessions_start_read_only(pg_server, datadog_role, dbname):
+    # Defense in depth (ALTER ROLE datadog SET default_transaction_read_only = on): even a write
+    # the privileges allowed would be refused in its sessions by default.
+    with pg_server.connect_tcp('datadog', datadog_role, dbname=dbname) as conn:
+        assert conn.execute('SHOW transaction_read_only').fetchone() == ('on',)
+        with pytest.raises(errors.ReadOnlySqlTransaction):
+            conn.execute('CREATE TEMP TABLE dd_probe (id int)')
+
+
+def test_a_database_created_from_template1_inherits_the_function_revokes(pg_server, datadog_role):
+    with pg_server.connect_super(dbname='postgres') as conn:
+        conn.execute('CREATE DATABASE dd_later')
+    try:
+        with pg_server.connect_tcp('datadog', datadog_role, dbname='dd_later') as conn:
+            conn.execute('SET default_transaction_read_only = off')
+            assert 'permission denied for function lo_create' in _denied(conn, 'SELECT lo_create(0)')
+    finally:
+        with pg_server.connect_super(dbname='postgres') as conn:
+            conn.execute('DROP DATABASE dd_later')

@@ -8,9 +8,12 @@ import psycopg
 import pytest
 
 FAKE_PSQL = """#!/usr/bin/env bash
-# Stand-in for psql: records its argv and the SQL it is fed, then exits with $FAKE_PSQL_RC.
-printf '%s\\n' "$@" > "$FAKE_PSQL_DIR/argv"
-cat > "$FAKE_PSQL_DIR/stdin.sql"
+# Stand-in for psql: records each call's argv and the SQL it is fed (call.N.argv, call.N.sql),
+# prints $FAKE_PSQL_STDOUT (the database list the script asks for), exits with $FAKE_PSQL_RC.
+n=$(( $(ls "$FAKE_PSQL_DIR" | grep -c '\\.argv$') + 1 ))
+printf '%s\\n' "$@" > "$FAKE_PSQL_DIR/call.$n.argv"
+cat > "$FAKE_PSQL_DIR/call.$n.sql"
+printf '%s' "${FAKE_PSQL_STDOUT:-}"
 exit "${FAKE_PSQL_RC:-0}"
 """
 
@@ -22,13 +25,27 @@ def fake_psql(tmp_path):
     return tmp_path
 
 
-def _run_with_fake_psql(init_script, fake_psql, password, mode='execute', psql_rc=0, unset=False):
+def _calls(fake_psql):
+    """[(argv, sql)] of each psql call, in order."""
+    n = len(list(fake_psql.glob('call.*.argv')))
+    return [
+        ((fake_psql / f'call.{i}.argv').read_text().splitlines(), (fake_psql / f'call.{i}.sql').read_text())
+        for i in range(1, n + 1)
+    ]
+
+
+def _opt(argv, name):
+    return argv[argv.index(name) + 1]
+
+
+def _run_with_fake_psql(init_script, fake_psql, password, mode='execute', psql_rc=0, unset=False, databases=''):
     env = {
         'PATH': f'{fake_psql}:/usr/bin:/bin',
         'FAKE_PSQL_DIR': str(fake_psql),
         'FAKE_PSQL_RC': str(psql_rc),
+        'FAKE_PSQL_STDOUT': databases,
         'POSTGRES_USER': 'postgres',
-        'POSTGRES_DB': 'exercise',
+        'POSTGRES_DB': 'postgres',
     }
     if not unset:
         env['DATADOG_DB_PASSWORD'] = password
@@ -59,17 +76,22 @@ def test_statement_logging_is_off_before_the_statement_with_the_password(init_sc
 
 def test_password_is_neither_on_psqls_command_line_nor_in_the_sql_it_is_fed(init_script, fake_psql):
     password = 'pw-in-env-only-3f9c'
-    result = _run_with_fake_psql(init_script, fake_psql, password)
+    result = _run_with_fake_psql(init_script, fake_psql, password, databases='postgres\nmy db\n')
 
     assert result.returncode == 0, result.stderr
-    argv = (fake_psql / 'argv').read_text().splitlines()
-    sql = (fake_psql / 'stdin.sql').read_text()
-    assert argv[:2] == ['-v', 'ON_ERROR_STOP=1']
-    assert ['--username', 'postgres'] == argv[argv.index('--username') : argv.index('--username') + 2]
-    assert ['--dbname', 'exercise'] == argv[argv.index('--dbname') : argv.index('--dbname') + 2]
-    assert password not in '\n'.join(argv)
-    assert password not in sql
-    assert r'\getenv datadog_pw DATADOG_DB_PASSWORD' in sql
+    calls = _calls(fake_psql)
+    # The role session, the database list, then one session per listed database.
+    assert [(_opt(argv, '--username'), _opt(argv, '--dbname')) for argv, _ in calls] == [
+        ('postgres', 'postgres'),
+        ('postgres', 'postgres'),
+        ('postgres', 'postgres'),
+        ('postgres', 'my db'),
+    ]
+    assert all(argv[:2] == ['-v', 'ON_ERROR_STOP=1'] for argv, _ in calls)
+    for argv, sql in calls:
+        assert password not in '\n'.join(argv)
+        assert password not in sql
+    assert r'\getenv datadog_pw DATADOG_DB_PASSWORD' in calls[0][1]
 
 
 @pytest.mark.parametrize('mode', ['execute', 'source'])
@@ -80,7 +102,7 @@ def test_missing_password_fails_loudly_before_running_psql(init_script, fake_psq
     assert result.returncode != 0
     assert 'DATADOG_DB_PASSWORD must be set' in result.stderr
     assert 'ENTRYPOINT-CONTINUES' not in result.stdout
-    assert not (fake_psql / 'argv').exists(), 'psql ran without a password'
+    assert _calls(fake_psql) == [], 'psql ran without a password'
 
 
 @pytest.mark.parametrize('mode', ['execute', 'source'])
@@ -133,7 +155,7 @@ def test_password_never_reaches_the_server_log(pg_server, datadog_role):
     # The script's session was being logged statement by statement until it turned that off ...
     assert re.search(r"LOG:  statement: SET log_statement = 'none';", log)
     # ... and the datadog logins were logged, but the password appears nowhere.
-    assert re.search(r'LOG:  connection authorized: user=datadog database=exercise', log)
+    assert re.search(r'LOG:  connection authorized: user=datadog database=postgres', log)
     assert datadog_role not in log
 
 
@@ -143,7 +165,7 @@ def test_the_same_statement_without_the_logging_guard_would_leak_the_password(pg
     canary = 'canary-password-7d1e0b'
     sql = "\\getenv pw CANARY_PW\nCREATE ROLE dd_log_canary LOGIN PASSWORD :'pw';\nDROP ROLE dd_log_canary;\n"
     result = subprocess.run(
-        ['psql', '-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '--username', 'postgres', '--dbname', 'exercise'],
+        ['psql', '-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '--username', 'postgres', '--dbname', 'postgres'],
         input=sql,
         env=pg_server.script_env(CANARY_PW=canary),
         capture_output=True,

@@ -45,7 +45,7 @@ def test_statement_line_parses_into_the_prefix_fields(pg_server, logged_session)
     assert m['level'] == 'LOG'
     assert m['message'] == f"statement: SELECT '{s['marker']}'"
     assert int(m['pid']) == s['pid']
-    assert (m['db'], m['app'], m['user'], m['host']) == ('exercise', s['app'], 'datadog', '127.0.0.1')
+    assert (m['db'], m['app'], m['user'], m['host']) == ('postgres', s['app'], 'datadog', '127.0.0.1')
     # %c is the session id: backend start time (epoch seconds) and pid, both in hex.
     assert m['session'] == f"{s['start_epoch']:x}.{s['pid']:x}"
 
@@ -68,8 +68,8 @@ def test_connection_of_the_session_is_logged_with_the_same_prefix(pg_server, log
 
     authorized = [m for m in lines if m['message'].startswith('connection authorized: ')]
     assert len(authorized) == 1
-    assert f'user=datadog database=exercise application_name={s["app"]}' in authorized[0]['message']
-    assert (authorized[0]['user'], authorized[0]['host'], authorized[0]['db']) == ('datadog', '127.0.0.1', 'exercise')
+    assert f'user=datadog database=postgres application_name={s["app"]}' in authorized[0]['message']
+    assert (authorized[0]['user'], authorized[0]['host'], authorized[0]['db']) == ('datadog', '127.0.0.1', 'postgres')
 
 
 def test_every_line_of_the_server_log_matches_the_prefix(pg_server, logged_session):
