@@ -4,12 +4,11 @@
 (tests/python/requirements.txt), as in DataDog/integrations-core.
 """
 
-import importlib.util
 import pathlib
-import sys
 import uuid
 
 import pytest
+from support import load_module
 
 CHECK_PATH = (
     pathlib.Path(__file__).resolve().parents[3] / 'container-src' / 'agent' / 'checks.d' / 'custom_my_metric.py'
@@ -19,15 +18,7 @@ CHECK_NAME = 'custom_my_metric'
 
 def _load_check_module():
     """Import checks.d/custom_my_metric.py from its path, as the Agent does (it is not a package)."""
-    name = 'custom_my_metric_under_test_' + uuid.uuid4().hex
-    spec = importlib.util.spec_from_file_location(name, CHECK_PATH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        del sys.modules[name]
-    return module
+    return load_module('custom_my_metric_under_test_' + uuid.uuid4().hex, CHECK_PATH, keep=False)
 
 
 @pytest.fixture(scope='session')

@@ -3,33 +3,22 @@ run as a real process with the Dockerfile's own CMD.
 
 pytest runs with --import-mode=importlib, so neither this folder nor container-src/app is on
 sys.path: the app, the fake agent and the test helpers are loaded from their files under
-names of their own, which the test modules then import.
+names of their own (support.load_module), which the test modules then import.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+from support import load_module
 
 HERE = Path(__file__).resolve().parent
 
 
-def _load(name: str, path: Path):
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fake_trace_agent = _load("exercise_fake_trace_agent", HERE / "fake_trace_agent.py")
-harness = _load("exercise_app_harness", HERE / "harness.py")
+fake_trace_agent = load_module("exercise_fake_trace_agent", HERE / "fake_trace_agent.py")
+harness = load_module("exercise_app_harness", HERE / "harness.py")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +38,7 @@ def traced_app(fake_agent) -> Iterator[harness.AppProcess]:
 
 @pytest.fixture(scope="session")
 def app_module():
-    return _load("exercise_demo_app", harness.APP_DIR / "app.py")
+    return load_module("exercise_demo_app", harness.APP_DIR / "app.py")
 
 
 @pytest.fixture()

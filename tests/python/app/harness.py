@@ -22,6 +22,8 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
+from support import free_port
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 APP_DIR = REPO / "container-src" / "app"
@@ -39,6 +41,9 @@ REQUEST_TAG = "test.request_id"
 START_TIMEOUT = 30.0  # ddtrace-run + gunicorn boot in ~2 s here; generous for a slow CI
 SPAN_TIMEOUT = 15.0  # the writer flushes every 0.2 s in these tests
 STOP_TIMEOUT = 15.0
+START_TRIES = 3  # a probed free port can be taken before the server binds it: retry on a new one
+# How gunicorn ("Connection in use") and Flask's server ("Address already in use") say so.
+PORT_TAKEN = re.compile(r"Connection in use|Address already in use")
 
 
 def dockerfile_instruction(keyword: str) -> str:
@@ -72,12 +77,6 @@ def healthcheck_cmd() -> list[str]:
     match = re.search(r"\bCMD\s+(\[.*\])\s*$", args)
     assert match, f"HEALTHCHECK is not `... CMD [json array]`: {args}"
     return json.loads(match.group(1))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager
@@ -191,8 +190,23 @@ class AppProcess:
             t.join(timeout=5)
 
 
+class PortTaken(AssertionError):
+    """The server exited before it was ready because its port was taken."""
+
+
 def start_app(cmd: list[str], agent_url: str, **extra_env: str) -> AppProcess:
-    port = free_port()
+    """Start `cmd` on a free port and wait for /health; on a port taken meanwhile, retry
+    (START_TRIES in all) on a new port."""
+    for attempt in range(1, START_TRIES + 1):
+        try:
+            return _start_app_once(cmd, agent_url, free_port(), **extra_env)
+        except PortTaken:
+            if attempt == START_TRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_app_once(cmd: list[str], agent_url: str, port: int, **extra_env: str) -> AppProcess:
     env = venv_env(
         PORT=str(port),
         DD_SERVICE=DD_SERVICE,
@@ -211,6 +225,12 @@ def start_app(cmd: list[str], agent_url: str, **extra_env: str) -> AppProcess:
     app = AppProcess(cmd, env, port)
     try:
         app.wait_ready()
+    except AssertionError as err:
+        exited_by_itself = app.proc.poll() is not None
+        app.stop()
+        if exited_by_itself and PORT_TAKEN.search(app.output()):
+            raise PortTaken(f"port {port} taken\n{app.output()}") from err
+        raise
     except BaseException:
         app.stop()
         raise
