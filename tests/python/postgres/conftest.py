@@ -2,11 +2,13 @@
 
 Session-scoped harness:
 - finds the server binaries under /usr/lib/postgresql/<major>/bin, and when they are missing installs
-  them from Debian's packages (`postgresql`; needs root and apt-get, as on CI);
+  them from Debian's packages (`postgresql`; needs root and apt-get, as on CI), without letting the
+  package create and start a default cluster (see install_server);
 - runs initdb in a temp dir (scram-sha-256 over TCP, trust on the unix socket) and starts the server
   with OUR postgresql.conf (`-c config_file=...`), overriding only port, listen address and socket dir
   on the command line; the server's stderr (where the conf sends its log) goes to a file;
-- as root, runs initdb/postgres as an unprivileged user (they refuse to run as root);
+- as root, runs initdb/postgres as an unprivileged user (they refuse to run as root): `postgres`
+  from the Debian package, else a system user `pgtest` it creates and deletes again at the end;
 - runs the real init script 10-datadog-user.sh against it, as the image's entrypoint would;
 - stops the server (pg_ctl stop -m fast) and removes the temp dir at the end.
 No sleeps: pg_ctl -w waits for the server to accept connections.
@@ -20,12 +22,12 @@ import re
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 
 import psycopg
 import pytest
+from support import free_port
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 PG_SRC = REPO / 'container-src' / 'postgres'
@@ -39,7 +41,13 @@ APP_DB = 'postgres'
 # POSTGRES_DB when it is not `postgres`: the script must lock the datadog role out of it too.
 OTHER_DB = 'exercise'
 NEEDED = ('initdb', 'pg_ctl', 'postgres', 'psql')
+# postgresql-common (248 in bookworm) reads its pg_createcluster defaults from createcluster.conf,
+# which as shipped ends with `include_dir '/etc/postgresql-common/createcluster.d'`; the server
+# package's postinst asks `pg_conftool .../createcluster.conf show create_main_cluster`, which
+# follows that include. So a drop-in there turns the default cluster off without editing the file.
 CREATECLUSTER_CONF = pathlib.Path('/etc/postgresql-common/createcluster.conf')
+CREATECLUSTER_DROPIN = pathlib.Path('/etc/postgresql-common/createcluster.d/zz-dd-exercise-tests.conf')
+APT_OPTIONS = ('-o', 'DPkg::Lock::Timeout=300')  # wait for another apt/dpkg run instead of failing
 START_TIMEOUT_S = 60
 RUN_TIMEOUT_S = 300
 
@@ -62,7 +70,10 @@ def find_bin_dir():
 
 def install_server():
     """Install Debian's PostgreSQL server, as the official image's Dockerfile does: first
-    postgresql-common, told not to create (and start) a default `main` cluster, then the server."""
+    postgresql-common, then the server, told not to create (and start) a default `main` cluster.
+    The drop-in that says so exists only while the server package installs; if the installed
+    createcluster.conf does not include createcluster.d, nothing is changed and the package may
+    create its `main` cluster (harmless to these tests, which run their own server)."""
     if os.geteuid() != 0 or not shutil.which('apt-get'):
         pytest.fail(
             'PostgreSQL server binaries (initdb, pg_ctl, postgres, psql under /usr/lib/postgresql/*/bin) '
@@ -73,27 +84,30 @@ def install_server():
 
     def apt(*args):
         try:
-            _run(['apt-get', *args], env=env)
+            _run(['apt-get', *APT_OPTIONS, *args], env=env)
         except subprocess.CalledProcessError as e:
             pytest.fail(f'apt-get {" ".join(args)} failed ({e.returncode}):\n{e.stdout[-3000:]}\n{e.stderr[-3000:]}')
 
     apt_install = ['install', '-y', '--no-install-recommends']
     apt('update')
     apt(*apt_install, 'postgresql-common')
-    createcluster = CREATECLUSTER_CONF
-    if createcluster.exists():
-        text = createcluster.read_text()
-        if not re.search(r'^\s*create_main_cluster\s*=', text, re.M):
-            createcluster.write_text(
-                text + '\n# added by tests/python/postgres: no default cluster\ncreate_main_cluster = false\n'
-            )
-    apt(*apt_install, 'postgresql')
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+    dropin = CREATECLUSTER_DROPIN
+    includes_dir = CREATECLUSTER_CONF.exists() and re.search(
+        rf"^\s*include_dir\s*=?\s*'{re.escape(str(dropin.parent))}'", CREATECLUSTER_CONF.read_text(), re.M
+    )
+    created_dir = False
+    if includes_dir:
+        if not dropin.parent.exists():
+            dropin.parent.mkdir(mode=0o755)
+            created_dir = True
+        dropin.write_text('# tests/python/postgres: no default cluster while it installs the server\ncreate_main_cluster = false\n')
+    try:
+        apt(*apt_install, 'postgresql')
+    finally:
+        if includes_dir:
+            dropin.unlink(missing_ok=True)
+            if created_dir:
+                dropin.parent.rmdir()
 
 
 def parse_conf(path):
@@ -234,17 +248,20 @@ class PgServer:
         )
 
 
+FALLBACK_USER = 'pgtest'
+
+
 def _unprivileged_user():
-    try:
-        pwd.getpwnam('postgres')  # created by Debian's postgresql-common
-        return 'postgres'
-    except KeyError:
-        name = 'pgtest'
+    """(name, created): `postgres` (from Debian's postgresql-common) if it exists, else the system
+    user FALLBACK_USER, created now (created=True) unless it already exists."""
+    for name in ('postgres', FALLBACK_USER):
         try:
             pwd.getpwnam(name)
+            return name, False
         except KeyError:
-            _run(['useradd', '--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', name])
-        return name
+            pass
+    _run(['useradd', '--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', FALLBACK_USER])
+    return FALLBACK_USER, True
 
 
 @pytest.fixture(scope='session')
@@ -255,7 +272,7 @@ def pg_server():
         bin_dir = find_bin_dir()
         assert bin_dir, 'installed Debian `postgresql` but found no server binaries under /usr/lib/postgresql'
 
-    run_as = _unprivileged_user() if os.geteuid() == 0 else None
+    run_as, created_user = _unprivileged_user() if os.geteuid() == 0 else (None, False)
     # As root, stay out of $TMPDIR (it may sit under a directory the server user cannot enter).
     tmp = tempfile.mkdtemp(prefix='dd-exercise-pg-', dir='/tmp' if run_as else None)
     server = PgServer(bin_dir, tmp, run_as)
@@ -280,6 +297,8 @@ def pg_server():
             server.stop()
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+            if created_user:  # its group too (useradd --user-group made it)
+                _run(['userdel', run_as])
 
 
 @pytest.fixture(scope='session')
@@ -337,3 +356,11 @@ def app_table(pg_server):
         assert owner.fetchone() == ('app_owner',)
         assert conn.execute('SELECT count(*) FROM app.orders').fetchone() == (2,)
     return 'app.orders'
+
+
+@pytest.fixture(scope='session')
+def pg_harness():
+    """This module, for tests of the harness itself (install_server and its settings)."""
+    import sys
+
+    return sys.modules[__name__]
