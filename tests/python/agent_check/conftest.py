@@ -21,11 +21,6 @@ def _load_check_module():
     return load_module('custom_my_metric_under_test_' + uuid.uuid4().hex, CHECK_PATH, keep=False)
 
 
-@pytest.fixture(scope='session')
-def check_path():
-    return CHECK_PATH
-
-
 @pytest.fixture
 def load_check_module():
     """A fresh import of the check module each call (lets a test control what it imports)."""
@@ -35,12 +30,6 @@ def load_check_module():
 @pytest.fixture(scope='session')
 def check_module():
     return _load_check_module()
-
-
-@pytest.fixture
-def instance():
-    # The instance the Pulumi program generates in conf.d/custom_my_metric.yaml.
-    return {'min_collection_interval': 45}
 
 
 @pytest.fixture
