@@ -46,8 +46,8 @@ START_TRIES = 3  # a probed free port can be taken before the server binds it: r
 PORT_TAKEN = re.compile(r"Connection in use|Address already in use")
 
 
-def dockerfile_instruction(keyword: str) -> str:
-    """The arguments of the last `keyword` instruction in the Dockerfile, continuations joined."""
+def dockerfile_instructions(keyword: str) -> list[str]:
+    """The arguments of every `keyword` instruction in the Dockerfile, continuations joined."""
     logical, current = [], ""
     for raw in DOCKERFILE.read_text().splitlines():
         line = raw.strip()
@@ -58,7 +58,12 @@ def dockerfile_instruction(keyword: str) -> str:
             continue
         logical.append(current + line)
         current = ""
-    found = [ln[len(keyword):].strip() for ln in logical if ln.upper().startswith(keyword.upper() + " ")]
+    return [ln[len(keyword):].strip() for ln in logical if ln.upper().startswith(keyword.upper() + " ")]
+
+
+def dockerfile_instruction(keyword: str) -> str:
+    """The arguments of the last `keyword` instruction in the Dockerfile."""
+    found = dockerfile_instructions(keyword)
     if not found:
         raise AssertionError(f"no {keyword} instruction in {DOCKERFILE}")
     return found[-1]

@@ -62,6 +62,13 @@ def test_image_runs_as_a_non_root_user():
     assert user not in ("root", "0") and not user.startswith(("root:", "0:"))
 
 
+def test_every_copied_file_is_world_readable_whatever_the_checkouts_umask():
+    copies = harness.dockerfile_instructions("COPY")
+    assert [c.split()[0] for c in copies] == ["--chmod=0444"] * 2, copies
+    copied = [name for c in copies for name in c.split()[1:-1]]
+    assert sorted(copied) == ["app.py", "gunicorn.conf.py", "requirements.txt"]
+
+
 def test_gunicorn_listens_on_port_from_env_on_all_interfaces(monkeypatch):
     assert load_gunicorn_conf(monkeypatch, "6123").bind == "0.0.0.0:6123"
 
