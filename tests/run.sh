@@ -19,7 +19,9 @@ npm test
 echo "== python venv"
 PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
+# requirements.txt: the direct pins; constraints.txt: the complete lock (every indirect one too).
+.venv/bin/python -m pip install --quiet --disable-pip-version-check \
+    -r tests/python/requirements.txt -c tests/python/constraints.txt
 
 echo "== pytest"
 .venv/bin/python -m pytest -c tests/python/pytest.ini tests/python
