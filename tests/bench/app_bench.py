@@ -5,12 +5,16 @@
   (b) container our Dockerfile's CMD, parsed from the Dockerfile: gunicorn under ddtrace-run
   (c) untraced  the same CMD without its first element (gunicorn alone, no ddtrace)
 
-All three send traces (if any) to the fake trace agent of tests/python/app, on 127.0.0.1.
+All three send traces (if any) to the fake trace agent of tests/python/app, on 127.0.0.1,
+run as a process of its own (as the real Agent is): it decodes every payload there, as a real
+agent does, so its work is not done inside this script and counted against nobody; its CPU
+time per way is printed, so its share of the machine is visible.
 For each: start the server, wait for /health, a warm-up wrk run, then one measured run
 (2 threads, 16 connections, 10 s by default, --latency). Prints requests per second and
 p50/p99 latency, and the ratios b/a and c/b. Every wrk run is bounded in time, and only
-loopback addresses are used. wrk shares the machine's cores with the server, so the figures
-compare the three ways with each other; they are not the capacity of a dedicated host.
+loopback addresses are used. wrk and the fake agent share the machine's cores with the server,
+so the figures compare the three ways with each other; they are not the capacity of a
+dedicated host.
 
 Needs:
   - wrk, from Debian's packages: `apt-get update && apt-get install -y wrk`
@@ -24,7 +28,7 @@ Options: --duration SECONDS (10), --warmup SECONDS (3), --connections N (16),
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import json
 import os
 import platform
 import re
@@ -40,19 +44,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 APP_DIR = REPO / "container-src" / "app"
-TEST_DIR = REPO / "tests" / "python" / "app"
+TESTS_PY = REPO / "tests" / "python"
+TEST_DIR = TESTS_PY / "app"
+sys.path.insert(0, str(TESTS_PY))  # for support (what pytest.ini's `pythonpath = .` does)
 
+from support import load_module  # noqa: E402
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-fake_trace_agent = _load("exercise_fake_trace_agent", TEST_DIR / "fake_trace_agent.py")
-harness = _load("exercise_app_harness", TEST_DIR / "harness.py")  # Dockerfile parsing, env
+harness = load_module("exercise_app_harness", TEST_DIR / "harness.py")  # Dockerfile parsing, env
+FAKE_AGENT_SCRIPT = TEST_DIR / "fake_trace_agent.py"
+STATS_PATH = "/fake-agent/stats"  # fake_trace_agent.STATS_PATH
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}  # to milliseconds
 
@@ -142,6 +142,40 @@ class Server:
         self._stderr.close()
 
 
+class AgentProcess:
+    """The fake trace agent in a process of its own, on a free port; read back over HTTP."""
+
+    def __init__(self):
+        self.proc = subprocess.Popen(
+            [sys.executable, str(FAKE_AGENT_SCRIPT), "0"], stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, text=True,
+        )
+        first = self.proc.stdout.readline()  # "fake trace agent at <url>", or "" if it died
+        if not first.startswith("fake trace agent at "):
+            self.stop()
+            raise RuntimeError(f"fake trace agent did not start: {first!r}")
+        self.url = first.split(" at ", 1)[1].strip()
+
+    def stats(self) -> dict:
+        with urllib.request.urlopen(self.url + STATS_PATH, timeout=10) as resp:
+            return json.load(resp)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the agent process has used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        self.proc.stdout.close()
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -175,9 +209,10 @@ def main() -> int:
           f"-d{int(args.duration)}s --latency {args.path} (after a {int(args.warmup)} s warm-up)")
 
     results = {}
-    with fake_trace_agent.FakeTraceAgent() as agent:
+    agent = AgentProcess()
+    try:
         for key, label, cmd in ways:
-            spans_before = agent.span_count()
+            before, cpu_before = agent.stats(), agent.cpu_seconds()
             server = Server(cmd, agent.url)
             try:
                 server.wait_ready()
@@ -185,15 +220,22 @@ def main() -> int:
                 out = run_wrk(server.url + args.path, args.threads, args.connections, args.duration)
             finally:
                 server.stop()  # ddtrace flushes its last traces on exit
+            after = agent.stats()
             res = parse_wrk(out)
-            res["spans"] = agent.span_count() - spans_before
+            res["spans"] = after["spans"] - before["spans"]
+            res["payloads"] = after["payloads"] - before["payloads"]
+            res["agent_cpu"] = agent.cpu_seconds() - cpu_before
             results[key] = res
             print(f"({key}) {label}\n    {res['rps']:9.1f} req/s   p50 {res['p50_ms']:7.2f} ms   "
                   f"p99 {res['p99_ms']:7.2f} ms   non-2xx {res['non_2xx']}   "
-                  f"spans at the fake agent {res['spans']}"
+                  f"fake agent (warm-up included): {res['spans']} spans in {res['payloads']} payloads, "
+                  f"{res['agent_cpu']:.2f} s CPU"
                   + (f"   {res['socket_errors']}" if res["socket_errors"] else ""), flush=True)
-        if agent.errors:
-            print(f"fake agent decode errors: {agent.errors}")
+        errors = agent.stats()["errors"]
+        if errors:
+            print(f"fake agent decode errors: {errors}")
+    finally:
+        agent.stop()
 
     a, b, c = results["a"], results["b"], results["c"]
     print(f"b/a (container vs seed, both traced): req/s x{b['rps'] / a['rps']:.2f}, "

@@ -14,18 +14,22 @@ Other endpoints ddtrace calls are answered like an agent without those features:
                         computes no client-side stats
   POST /v0.7/config     404: remote configuration off (the real agent's answer when it is)
   POST /telemetry/...   202 {} (instrumentation telemetry is accepted and dropped)
+  GET /fake-agent/stats 200 {"payloads": n, "spans": n, "errors": [...]}: this fake's own
+                        counters, for a caller in another process (the benchmark)
   anything else         404 {}
 Every request's method and path is recorded in `requests`. With ddtrace 4.16 under
 ddtrace-run (gunicorn or Flask's server) the calls seen are: GET /info (polled),
 POST /telemetry/proxy/api/v2/apmtelemetry and POST /v0.5/traces (/v0.4/traces with
 DD_TRACE_API_VERSION=v0.4); /v0.7/config is not asked for once /info says 404.
 
-Usable as a module (FakeTraceAgent) or run alone: python fake_trace_agent.py [port].
+Usable as a module (FakeTraceAgent) or run alone: python fake_trace_agent.py [port] (port 0:
+any free one); it then prints "fake trace agent at <url>" and serves until SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import threading
 import time
@@ -35,6 +39,7 @@ from typing import Callable, Optional
 import msgpack
 
 TRACE_PATHS = ("/v0.4/traces", "/v0.5/traces")
+STATS_PATH = "/fake-agent/stats"
 
 # Field order of a span in the v0.5 format (datadog-agent pkg/trace/api, "v05").
 V05_FIELDS = (
@@ -121,6 +126,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(200, {"rate_by_service": {}})
         elif path.startswith("/telemetry/"):
             self._reply(202, {})
+        elif path == STATS_PATH and self.command == "GET":
+            self._reply(200, agent.stats())
         else:
             self._reply(404, {})
 
@@ -191,6 +198,10 @@ class FakeTraceAgent:
         with self._cond:
             return len(self.spans)
 
+    def stats(self) -> dict:
+        with self._cond:
+            return {"payloads": len(self.payloads), "spans": len(self.spans), "errors": list(self.errors)}
+
     def wait_for_span(self, predicate: Callable[[dict], bool], timeout: float) -> dict:
         """Return the first received span matching predicate; wait for it up to timeout seconds."""
         deadline = time.monotonic() + timeout
@@ -209,11 +220,14 @@ class FakeTraceAgent:
                 self._cond.wait(remaining)
 
 
-if __name__ == "__main__":
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8126
+def _serve_until_signalled(port: int) -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
     with FakeTraceAgent(port=port) as fake:
         print(f"fake trace agent at {fake.url}", flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
+        stop.wait()
+
+
+if __name__ == "__main__":
+    _serve_until_signalled(int(sys.argv[1]) if len(sys.argv) > 1 else 8126)

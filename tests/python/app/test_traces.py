@@ -149,3 +149,31 @@ def test_fake_agent_decodes_a_hand_built_v05_payload():
         "trace_id": 11, "span_id": 22, "parent_id": 0, "start": 1000, "duration": 50,
         "error": 0, "meta": {"env": "prod"}, "metrics": {"_sampling_priority_v1": 1.0}, "type": "web",
     }]
+
+
+def test_fake_agent_run_alone_counts_payloads_and_spans_for_another_process():
+    # How the benchmark runs it: its own process on a free port, read back over HTTP.
+    import json
+    import sys
+    import urllib.request
+
+    import msgpack
+
+    proc = subprocess.Popen(
+        [sys.executable, fake_trace_agent.__file__, "0"], stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        first = proc.stdout.readline()
+        assert first.startswith("fake trace agent at http://127.0.0.1:"), first
+        url = first.split(" at ", 1)[1].strip()
+        span = [1, 1, 1, 11, 22, 0, 1000, 50, 0, {}, {}, 1]
+        payload = msgpack.packb([["", "svc"], [[span, span], [span]]])
+        req = urllib.request.Request(url + "/v0.5/traces", data=payload, method="PUT")
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 200
+        with urllib.request.urlopen(url + fake_trace_agent.STATS_PATH, timeout=10) as resp:
+            assert json.load(resp) == {"payloads": 1, "spans": 3, "errors": []}
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
+        proc.stdout.close()
