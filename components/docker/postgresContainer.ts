@@ -96,7 +96,8 @@ export class PostgresContainer extends pulumi.ComponentResource {
                 envs: postgresEnvironment(superuserPassword.result, this.datadogPassword),
                 uploads: [
                     { file: POSTGRES_CONF_PATH, content: readContainerSrc("postgres/postgresql.conf") },
-                    { file: INIT_SCRIPT_PATH, content: readContainerSrc(`postgres/${INIT_SCRIPT_NAME}`), executable: true },
+                    // 0755, not just executable (0744): the entrypoint checks -x as the postgres user.
+                    { file: INIT_SCRIPT_PATH, content: readContainerSrc(`postgres/${INIT_SCRIPT_NAME}`), permissions: "0755" },
                 ],
                 volumes: [{ volumeName: dataVolume.name, containerPath: "/var/lib/postgresql/data", readOnly: false }],
                 labels: [

@@ -99,8 +99,11 @@ describe("AgentContainer", () => {
         assert.deepEqual(conf(slow).instances, [{ min_collection_interval: 120 }]);
     });
 
-    it("checks its health with `agent health` and restarts unless stopped", () => {
+    it("checks its health with `agent health`", () => {
         assert.deepEqual(agent.healthcheck.tests, ["CMD", "agent", "health"]);
+    });
+
+    it("restarts unless stopped", () => {
         assert.equal(agent.restart, "unless-stopped");
     });
 

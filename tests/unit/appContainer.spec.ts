@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import * as fs from "fs";
 import * as path from "path";
 import { envMap, labelMap, PROJECT, ProgramRun, runProgram, T } from "./harness";
 
@@ -35,9 +36,23 @@ describe("AppContainer", () => {
         assert.deepEqual(JSON.parse(labels["com.datadoghq.ad.logs"]), [{ source: "python", service: "exercise-app" }]);
     });
 
-    it("publishes appPort and checks /health on it", async () => {
+    it("checks its health with the Dockerfile's HEALTHCHECK, the command the Python tests run against the real app", () => {
+        const dockerfile = fs.readFileSync(path.join(__dirname, "..", "..", "container-src", "app", "Dockerfile"), "utf8");
+        const m = /^HEALTHCHECK ((?:--[\w-]+=\S+ )+)\\\n\s*CMD (\[.*\])$/m.exec(dockerfile);
+        assert.ok(m, "the Dockerfile has a HEALTHCHECK in exec form");
+        const opts = Object.fromEntries(m[1].trim().split(" ").map((o) => o.slice(2).split("=")));
+        assert.deepEqual(app.healthcheck, {
+            tests: ["CMD", ...JSON.parse(m[2])],
+            interval: opts.interval,
+            timeout: opts.timeout,
+            startPeriod: opts["start-period"],
+            retries: Number(opts.retries),
+        });
+        assert.match(app.healthcheck.tests[3], /\/health/);
+    });
+
+    it("publishes appPort, and follows service, version and port from config", async () => {
         assert.deepEqual(app.ports, [{ internal: 5050, external: 5050 }]);
-        assert.match(app.healthcheck.tests.join(" "), /http:\/\/127\.0\.0\.1:5050\/health/);
         const other = await runProgram({ config: { [`${PROJECT}:appPort`]: "8080", [`${PROJECT}:service`]: "shop", [`${PROJECT}:appVersion`]: "2.3.4" } });
         const c = other.get(T.container, "host-app-container").inputs;
         assert.deepEqual(c.ports, [{ internal: 8080, external: 8080 }]);
@@ -52,8 +67,11 @@ describe("AppContainer", () => {
         assert.ok(run.get(T.container, "host-app-container").dependencies.includes(agent.urn));
     });
 
-    it("joins the stack's network and restarts unless stopped", () => {
+    it("joins the stack's network", () => {
         assert.deepEqual(app.networksAdvanced, [{ name: "dev-exercise", aliases: ["app"] }]);
+    });
+
+    it("restarts unless stopped", () => {
         assert.equal(app.restart, "unless-stopped");
     });
 });

@@ -59,8 +59,11 @@ describe("MyMetricMonitor", () => {
         assert.match(other.get(T.monitor, "datadog-my-metric-monitor").inputs.message, /\n@sre-team@example\.org$/);
     });
 
-    it("is tagged with env and service, and does not wait for a full window on a sparse metric", () => {
+    it("is tagged with env and service", () => {
         assert.deepEqual(monitor.tags, ["env:dev", "service:datadog-exercise"]);
+    });
+
+    it("does not wait for a full window on a sparse metric", () => {
         assert.equal(monitor.requireFullWindow, false);
     });
 

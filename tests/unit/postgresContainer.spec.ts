@@ -35,7 +35,7 @@ describe("PostgresContainer", () => {
     it("uploads the init script that creates the datadog role, with no password in it", () => {
         const init = pg.uploads.find((u: any) => u.file === "/docker-entrypoint-initdb.d/10-datadog-user.sh");
         assert.equal(init.content, containerSrc("postgres", "10-datadog-user.sh"));
-        assert.equal(init.executable, true);
+        assert.equal(init.permissions, "0755", "world-executable: the entrypoint tests -x as the postgres user");
         assert.match(init.content, /DATADOG_DB_PASSWORD/);
         assert.match(init.content, /pg_monitor/);
         for (const pw of run.passwords) assert.ok(!init.content.includes(pw));
@@ -93,9 +93,15 @@ describe("PostgresContainer", () => {
         assert.ok(!rule.test("\tFROM pg_stat_activity"));
     });
 
-    it("checks its health with pg_isready and publishes no port by default", () => {
+    it("checks its health with pg_isready", () => {
         assert.deepEqual(pg.healthcheck.tests, ["CMD", "pg_isready", "-U", "postgres", "-d", "postgres"]);
+    });
+
+    it("publishes no port by default", () => {
         assert.deepEqual(pg.ports, []);
+    });
+
+    it("restarts unless stopped", () => {
         assert.equal(pg.restart, "unless-stopped");
     });
 
