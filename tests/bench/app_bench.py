@@ -33,7 +33,6 @@ import os
 import platform
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -48,7 +47,7 @@ TESTS_PY = REPO / "tests" / "python"
 TEST_DIR = TESTS_PY / "app"
 sys.path.insert(0, str(TESTS_PY))  # for support (what pytest.ini's `pythonpath = .` does)
 
-from support import load_module  # noqa: E402
+from support import load_module, stop_process  # noqa: E402
 
 harness = load_module("exercise_app_harness", TEST_DIR / "harness.py")  # Dockerfile parsing, env
 FAKE_AGENT_SCRIPT = TEST_DIR / "fake_trace_agent.py"
@@ -128,17 +127,7 @@ class Server:
         return self._stderr.read()
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        stop_process(self.proc, 15, group=True)
         self._stderr.close()
 
 
@@ -166,13 +155,7 @@ class AgentProcess:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
+        stop_process(self.proc, 15)
         self.proc.stdout.close()
 
 

@@ -8,7 +8,10 @@ script adds the folder to sys.path itself.
 from __future__ import annotations
 
 import importlib.util
+import os
+import signal
 import socket
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -40,3 +43,21 @@ def load_module(name: str, path: Path, keep: bool = True) -> ModuleType:
     if not keep:
         del sys.modules[name]
     return module
+
+
+def stop_process(proc: subprocess.Popen, timeout: float, group: bool = False) -> None:
+    """SIGTERM `proc` and wait up to `timeout` s, then SIGKILL it. With group (for a process
+    started with start_new_session=True), then SIGKILL whatever is left of its process group:
+    workers and helpers it started."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=timeout)
+    if group:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass

@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, Iterator, Optional
 
-from support import free_port
+from support import free_port, stop_process
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
@@ -180,17 +179,7 @@ class AppProcess:
             return err.code, err.read()
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=STOP_TIMEOUT)
-        try:  # whatever is left of the group this process started (workers, helpers)
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        stop_process(self.proc, STOP_TIMEOUT, group=True)
         for t in self._readers:
             t.join(timeout=5)
 
