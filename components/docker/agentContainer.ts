@@ -24,6 +24,11 @@ export interface AgentContainerArgs {
     checkIntervalSeconds: number;
     /** Password of the datadog DB user, referenced by the postgres check as %%env_DATADOG_DB_PASSWORD%%. */
     postgresPassword: pulumi.Input<string>;
+    /**
+     * Names of the containers this Agent watches (metrics, logs, Autodiscovery checks). Every
+     * other container on the Docker host is left out, so stacks side by side stay apart.
+     */
+    watchedContainers: readonly string[];
 }
 
 /** The custom check's conf.d file: the interval lives here, never in the Python. */
@@ -31,12 +36,17 @@ export function checkConfYaml(intervalSeconds: number): string {
     return toYaml({ init_config: {}, instances: [{ min_collection_interval: intervalSeconds }] });
 }
 
+/** A regex that matches exactly that Docker name ('.' is allowed in names and must not match any character). */
+function exactName(name: string): string {
+    return `name:^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`;
+}
+
 /**
  * The Agent's environment. The API key and the DB password stay secret element by element:
  * each is interpolated from a secret Output, so only those two entries are secret.
  */
 export function agentEnvironment(
-    args: Pick<AgentContainerArgs, "apiKey" | "postgresPassword" | "site" | "hostname" | "env" | "hostTags" | "containerName">,
+    args: Pick<AgentContainerArgs, "apiKey" | "postgresPassword" | "site" | "hostname" | "env" | "hostTags" | "watchedContainers">,
 ): pulumi.Input<string>[] {
     return [
         pulumi.interpolate`DD_API_KEY=${pulumi.secret(args.apiKey)}`,
@@ -47,8 +57,12 @@ export function agentEnvironment(
         "DD_LOGS_ENABLED=true",
         "DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL=true",
         "DD_LOGS_CONFIG_DOCKER_CONTAINER_USE_FILE=true",
-        // The Agent's own logs are not shipped; a regex so that only this stack's Agent matches.
-        `DD_CONTAINER_EXCLUDE_LOGS=name:^${args.containerName}$`,
+        // Watch this stack's containers only: every name is excluded, and an include wins over an
+        // exclude. Without it, a second stack's Agent on the same host would ship the first
+        // stack's logs under its own env and run the postgres check against the other database
+        // with the wrong password. The Agent's own container is left out too (its logs are noise).
+        "DD_CONTAINER_EXCLUDE=name:.*",
+        `DD_CONTAINER_INCLUDE=${args.watchedContainers.map(exactName).join(" ")}`,
         "DD_APM_ENABLED=true",
         "DD_APM_NON_LOCAL_TRAFFIC=true",
         // Docker's health probe hits /health every 30 s: not worth a trace each time.

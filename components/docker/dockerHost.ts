@@ -66,6 +66,7 @@ export class DockerHost extends pulumi.ComponentResource {
                 hostTags: args.hostTags,
                 checkIntervalSeconds: args.checkIntervalSeconds,
                 postgresPassword: this.postgres.datadogPassword,
+                watchedContainers: [names.postgres, names.app],
             },
             { parent: this },
         );

@@ -35,7 +35,8 @@ describe("AgentContainer", () => {
             DD_LOGS_ENABLED: "true",
             DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL: "true",
             DD_LOGS_CONFIG_DOCKER_CONTAINER_USE_FILE: "true",
-            DD_CONTAINER_EXCLUDE_LOGS: "name:^dev-datadog-agent$",
+            DD_CONTAINER_EXCLUDE: "name:.*",
+            DD_CONTAINER_INCLUDE: "name:^dev-postgres$ name:^dev-exercise-app$",
             DD_APM_ENABLED: "true",
             DD_APM_NON_LOCAL_TRAFFIC: "true",
             DD_APM_IGNORE_RESOURCES: "GET /health",
@@ -51,7 +52,7 @@ describe("AgentContainer", () => {
             hostname: "h",
             env: "dev",
             hostTags: ["team:se"],
-            containerName: "dev-datadog-agent",
+            watchedContainers: ["dev-postgres"],
         });
         assert.deepEqual(await secretEntries(envs), ["DD_API_KEY", "DATADOG_DB_PASSWORD"]);
     });
@@ -67,6 +68,31 @@ describe("AgentContainer", () => {
         assert.equal(env.DD_ENV, "prod");
         assert.equal(env.DD_HOSTNAME, "prod-exercise-host");
         assert.equal(env.DD_TAGS, undefined, "no DD_TAGS without host tags");
+    });
+
+    it("watches its own stack's postgres and app containers and no other container on the host", async () => {
+        // The Agent's filter: a container is watched if an include pattern matches its name
+        // (include wins over exclude), else not if an exclude pattern matches.
+        const watched = (envs: Record<string, string>, name: string) => {
+            const patterns = (v: string) => v.split(" ").map((p) => new RegExp(p.replace(/^name:/, "")));
+            if (patterns(envs.DD_CONTAINER_INCLUDE).some((re) => re.test(name))) return true;
+            return !patterns(envs.DD_CONTAINER_EXCLUDE).some((re) => re.test(name));
+        };
+        const dev = envMap(agent.envs);
+        const prod = envMap((await runProgram({ stack: "prod" })).get(T.container, "host-agent-container").inputs.envs);
+        const all = ["dev-postgres", "dev-exercise-app", "dev-datadog-agent", "prod-postgres", "prod-exercise-app", "prod-datadog-agent", "someone-elses-db"];
+        assert.deepEqual(all.filter((n) => watched(dev, n)), ["dev-postgres", "dev-exercise-app"]);
+        assert.deepEqual(all.filter((n) => watched(prod, n)), ["prod-postgres", "prod-exercise-app"]);
+    });
+
+    it("matches a dotted env's names literally: '.' in a name is no wildcard", () => {
+        const env = envMap(
+            agentEnvironment({ apiKey: "k", postgresPassword: "p", site: "datadoghq.com", hostname: "h", env: "qa.1", hostTags: [], watchedContainers: ["qa.1-postgres"] }).filter(
+                (e): e is string => typeof e === "string", // the two secret entries are Outputs
+            ),
+        );
+        assert.equal(env.DD_CONTAINER_INCLUDE, "name:^qa\\.1-postgres$");
+        assert.equal(new RegExp(env.DD_CONTAINER_INCLUDE.slice("name:".length)).test("qaX1-postgres"), false);
     });
 
     it("mounts the Docker socket, /proc, cgroups and container logs read-only, and a named run volume", () => {
