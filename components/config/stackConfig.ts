@@ -111,16 +111,33 @@ const IMAGE_RE = /^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._
 const AGENT_IMAGE_RE =
     /^(?:(?:(?:eu\.|asia\.)?gcr\.io\/datadoghq)|(?:docker\.io\/)?datadog|public\.ecr\.aws\/datadog|registry\.datadoghq\.com)\/agent:7\.\d+\.\d+(?:-[a-z0-9]+)*$/;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_HELP = "must be a calendar date YYYY-MM-DD (after today when the downtimes are created or changed: Datadog rejects a past start)";
 
-function isIanaTimezone(tz: string): boolean {
-    if (!tz.includes("/") && tz !== "UTC") return false; // reject abbreviations such as "PST"
+const IANA_ZONE_HELP = "must be an IANA time zone such as America/Los_Angeles, Europe/Paris or UTC";
+
+/**
+ * What is wrong with a time zone name, or undefined. Intl accepts any letter case, but the IANA
+ * names (and Datadog) are case-sensitive: every part of a name starts with a capital.
+ */
+function timezoneProblem(tz: string): string | undefined {
+    if (!tz.includes("/") && tz !== "UTC") return IANA_ZONE_HELP; // abbreviations such as "PST"
+    let resolved: string;
     try {
-        new Intl.DateTimeFormat("en-US", { timeZone: tz });
-        return true;
+        resolved = new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
     } catch {
-        return false;
+        return IANA_ZONE_HELP;
     }
+    if (resolved !== tz && resolved.toLowerCase() === tz.toLowerCase()) {
+        return `must be spelled as the IANA database spells it, with its capitals: ${resolved}`;
+    }
+    if (!tz.split("/").every((part) => /^[A-Z]/.test(part))) {
+        return "must be spelled as the IANA database spells it, each part starting with a capital, e.g. America/Los_Angeles";
+    }
+    return undefined;
 }
+
+/** Names the Agent refuses as a hostname (it falls back to another name, so the dashboards' host would not match). */
+const LOCAL_HOSTNAMES = new Set(["localhost", "localhost.localdomain", "localhost6.localdomain6", "ip6-localhost"]);
 
 function isCalendarDate(s: string): boolean {
     const m = DATE_RE.exec(s);
@@ -152,8 +169,8 @@ const threshold = numeric(
         }),
 );
 
-const apiKeyRule = z.string().regex(/^[0-9a-f]{32}$/, { error: "must be a Datadog API key: 32 hexadecimal characters" });
-const appKeyRule = z.string().regex(/^[0-9a-f]{40}$/, { error: "must be a Datadog application key: 40 hexadecimal characters" });
+const apiKeyRule = z.string({ error: "must be a Datadog API key: 32 hexadecimal characters" }).regex(/^[0-9a-f]{32}$/, { error: "must be a Datadog API key: 32 hexadecimal characters" });
+const appKeyRule = z.string({ error: "must be a Datadog application key: 40 hexadecimal characters" }).regex(/^[0-9a-f]{40}$/, { error: "must be a Datadog application key: 40 hexadecimal characters" });
 
 const schema = z
     .object({
@@ -170,6 +187,9 @@ const schema = z
             .max(253, { error: "must be at most 253 characters" })
             .regex(HOSTNAME_RE, {
                 error: "must be a lowercase DNS hostname: labels of a-z, 0-9 and '-', not starting or ending with '-', separated by '.'",
+            })
+            .refine((h) => !LOCAL_HOSTNAMES.has(h), {
+                error: "must not be a local name such as localhost: the Agent refuses it and reports under another name",
             }),
         hostTags: z.array(
             z.string().max(200, { error: "must be at most 200 characters" }).regex(TAG_RE, {
@@ -190,12 +210,11 @@ const schema = z
         noDataMinutes: integer("the no-data timeframe in minutes", 2, 2880),
         monitorTimeAggregation: z.enum(["avg", "max", "min"], { error: "must be one of avg, max, min" }),
         notifyEmail: z.email({ error: "must be an e-mail address such as you@example.com" }),
-        timezone: z.string().refine(isIanaTimezone, {
-            error: "must be an IANA time zone such as America/Los_Angeles, Europe/Paris or UTC",
+        timezone: z.string().superRefine((tz, ctx) => {
+            const problem = timezoneProblem(tz);
+            if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
         }),
-        downtimeStartDate: z.string().refine(isCalendarDate, {
-            error: "must be a calendar date YYYY-MM-DD (today or later when the stack is created; Datadog rejects downtime starts in the past)",
-        }),
+        downtimeStartDate: z.string({ error: DATE_HELP }).refine(isCalendarDate, { error: DATE_HELP }),
         appPort: integer("a TCP port", 1, 65535),
         postgresHostPort: integer("a TCP port, or 0 for none", 0, 65535),
         agentImage: z.string().regex(AGENT_IMAGE_RE, {
@@ -254,9 +273,9 @@ const FULL_KEY: Readonly<Record<string, string>> = { apiKey: "datadog:apiKey", a
 /** Examples for keys that have no default in Pulumi.yaml. */
 const PLACEHOLDERS: Readonly<Record<string, string>> = {
     env: "dev",
-    hostname: "dev-exercise-host",
+    hostname: "my-exercise-host",
     notifyEmail: "you@example.com",
-    downtimeStartDate: "2026-12-01",
+    downtimeStartDate: "<YYYY-MM-DD, a date after today>",
     postgresHostPort: "15432",
 };
 
@@ -290,7 +309,7 @@ function formatIssue(raw: RawConfig, input: RawConfig, issue: z.core.$ZodIssue):
         shownKey += issue.path.slice(1).map((p) => `[${String(p)}]`).join("");
         value = issue.path.slice(1).reduce<unknown>((v, p) => (v as Record<PropertyKey, unknown> | undefined)?.[p as PropertyKey], value);
     }
-    const message = value === undefined ? "is required but not set" : issue.message;
+    const message = value === undefined ? `is required but not set; it ${issue.message}` : issue.message;
     const shown = showValue(key, value) + (isDefault ? ` (${DERIVED_DEFAULTS[key] ?? "default"})` : "");
     return `${shownKey} = ${shown}: ${message}. Fix: ${fixCommand(key)}`;
 }
@@ -298,8 +317,13 @@ function formatIssue(raw: RawConfig, input: RawConfig, issue: z.core.$ZodIssue):
 /** How the defaults that are not in Pulumi.yaml are made, as shown in problems. */
 const DERIVED_DEFAULTS: Readonly<Record<string, string>> = {
     env: "default: the stack name",
-    hostname: "default: <env>-exercise-host",
+    hostname: "default: <env>-exercise-host, '_' as '-'",
 };
+
+/** The hostname a stack gets when it sets none: <env>-exercise-host, '_' (valid in an env, not in a hostname) as '-'. */
+export function defaultHostname(env: string): string {
+    return `${env.replace(/_/g, "-")}-exercise-host`;
+}
 
 /** How a stack's raw config values are read; tests substitute their own. */
 export interface ConfigSource {
@@ -356,7 +380,7 @@ function readRaw(source: ConfigSource): { raw: RawConfig; problems: string[] } {
 
 /**
  * Reads and validates the whole stack config. Throws ConfigError listing every problem.
- * Defaults: env = stack name, hostname = <env>-exercise-host, the rest from Pulumi.yaml.
+ * Defaults: env = stack name, hostname = defaultHostname(env), the rest from Pulumi.yaml.
  */
 export function loadStackConfig(source: ConfigSource = pulumiConfigSource()): StackConfig {
     const { raw, problems } = readRaw(source);
@@ -368,7 +392,7 @@ export function loadStackConfig(source: ConfigSource = pulumiConfigSource()): St
     const input: RawConfig = {
         ...defaults,
         env,
-        hostname: `${env}-exercise-host`,
+        hostname: defaultHostname(env),
         ...raw,
     };
     const parsed = schema.safeParse(input);

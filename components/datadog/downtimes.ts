@@ -14,7 +14,7 @@ export interface MonitorDowntimesArgs {
 export interface Recurrence {
     /** RRULE without DTSTART (Datadog takes the start separately). */
     readonly rrule: string;
-    /** Local date-time in the schedule's time zone, minute precision, no offset. */
+    /** Local date-time in the schedule's time zone, to the second as the API returns it, no offset. */
     readonly start: string;
     /** Datadog duration: an integer and m, h, d or w. */
     readonly duration: string;
@@ -44,20 +44,60 @@ const EVENINGS_BEFORE_WORKDAYS_AND_FRIDAY = ["SU", "MO", "TU", "WE", "TH", "FR"]
  *
  * They overlap on Friday night and Sunday evening, so no minute between them is left uncovered.
  * Starts derive from the configured date only (no clock), so a second preview shows no change.
+ * They carry seconds because the API returns them so: a start without them would differ from
+ * the read-back state on every refresh.
  */
 export function downtimeRecurrences(startDate: string): { weeknights: Recurrence; weekends: Recurrence } {
     return {
         weeknights: {
             rrule: `FREQ=WEEKLY;BYDAY=${EVENINGS_BEFORE_WORKDAYS_AND_FRIDAY.join(",")}`,
-            start: `${firstOnOrAfter(startDate, EVENINGS_BEFORE_WORKDAYS_AND_FRIDAY)}T19:00`,
+            start: `${firstOnOrAfter(startDate, EVENINGS_BEFORE_WORKDAYS_AND_FRIDAY)}T19:00:00`,
             duration: "14h",
         },
         weekends: {
             rrule: "FREQ=WEEKLY;BYDAY=SA",
-            start: `${firstOnOrAfter(startDate, ["SA"])}T00:00`,
+            start: `${firstOnOrAfter(startDate, ["SA"])}T00:00:00`,
             duration: "2d",
         },
     };
+}
+
+/** The zone's wall-clock time at `now`, as YYYY-MM-DDTHH:MM:SS. */
+function wallClock(timezone: string, now: Date): string {
+    const p = Object.fromEntries(
+        new Intl.DateTimeFormat("en-US", {
+            timeZone: timezone,
+            hourCycle: "h23",
+            year: "numeric",
+            month: "2-digit",
+            day: "2-digit",
+            hour: "2-digit",
+            minute: "2-digit",
+            second: "2-digit",
+        })
+            .formatToParts(now)
+            .map((part) => [part.type, part.value]),
+    );
+    return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
+}
+
+/**
+ * The starts that are not in the future at `now`, in the schedules' zone. Datadog rejects a
+ * downtime whose start has passed when it is created or updated (an unchanged one is not sent).
+ * Wall-clock strings of one format compare in time order.
+ */
+export function passedStarts(recurrences: readonly Recurrence[], timezone: string, now: Date): string[] {
+    const local = wallClock(timezone, now);
+    return recurrences.map((r) => r.start).filter((start) => start <= local);
+}
+
+export function downtimeStartWarning(startDate: string, passed: readonly string[], timezone: string): string {
+    return (
+        `downtimeStartDate = "${startDate}": the downtimes' start ${passed.join(" and ")} (${timezone}) has passed. ` +
+        "Datadog rejects creating or updating a downtime whose start is in the past. Downtimes that already exist " +
+        "and do not change are not sent, so they are fine. To create them or to change them, set a date after today: " +
+        "pulumi config set downtimeStartDate <YYYY-MM-DD>"
+    );
 }
 
 /** Recurring downtimes (v2 DowntimeSchedule) on the monitor: weeknights and weekends. */
@@ -68,6 +108,11 @@ export class MonitorDowntimes extends pulumi.ComponentResource {
     constructor(name: string, args: MonitorDowntimesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("datadog-exercise:datadog:MonitorDowntimes", name, {}, opts);
         const recurrences = downtimeRecurrences(args.startDate);
+        // The clock is read for this warning only; the resources never depend on it.
+        const passed = passedStarts(Object.values(recurrences), args.timezone, new Date());
+        if (passed.length > 0) {
+            pulumi.log.warn(downtimeStartWarning(args.startDate, passed, args.timezone), this);
+        }
         const schedule = (part: "weeknights" | "weekends", message: string) =>
             new datadog.DowntimeSchedule(
                 `${name}-${part}`,

@@ -60,7 +60,11 @@ describe("stack config: defaults", () => {
         assert.equal(us5.datadog.appUrl, "https://us5.datadoghq.com");
     });
 
-    it("parses numbers, lists and keeps the keys as secrets", async () => {
+    it("writes an env's '_' as '-' in the default hostname, where '_' is not allowed", () => {
+        assert.equal(loadStackConfig(source({ [key("env")]: "qa_1" })).hostname, "qa-1-exercise-host");
+    });
+
+    it("parses numbers and lists from their config strings", () => {
         const c = loadStackConfig(
             source({
                 [key("warningThreshold")]: "450",
@@ -73,6 +77,16 @@ describe("stack config: defaults", () => {
         assert.equal(c.monitor.criticalThreshold, 950);
         assert.deepEqual(c.hostTags, ["team:se", "purpose:demo"]);
         assert.equal(c.postgresHostPort, 15432);
+    });
+
+    it("accepts IANA zones that Intl files under another name", () => {
+        for (const tz of ["Asia/Kolkata", "Etc/UTC", "UTC", "America/Port-au-Prince", "Europe/Kyiv"]) {
+            assert.equal(loadStackConfig(source({ [key("timezone")]: tz })).timezone, tz);
+        }
+    });
+
+    it("keeps the Datadog keys as secrets", async () => {
+        const c = loadStackConfig(source());
         assert.equal(await pulumi.isSecret(c.datadog.apiKey), true);
         assert.equal(await pulumi.isSecret(c.datadog.appKey), true);
         assert.equal(await resolve(c.datadog.apiKey), API_KEY);
@@ -118,13 +132,14 @@ describe("stack config: Pulumi.yaml declares every key", () => {
         }
     });
 
-    it("has stack files that pass validation with only the secrets added", () => {
+    it("has stack files that pass validation with the secrets and a downtime date added", () => {
         for (const stack of ["dev", "prod"]) {
             const stackFile = parseYaml(fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8"));
-            const values: Record<string, string> = { "datadog:apiKey": API_KEY, "datadog:appKey": APP_KEY };
+            const values: Record<string, string> = { "datadog:apiKey": API_KEY, "datadog:appKey": APP_KEY, [key("downtimeStartDate")]: "2099-12-01" };
             for (const [k, v] of Object.entries(stackFile.config as Record<string, unknown>)) {
                 values[k] = typeof v === "string" ? v : JSON.stringify(v);
             }
+            assert.equal(stackFile.config[key("downtimeStartDate")], undefined, `Pulumi.${stack}.yaml commits a downtime date, which passes`);
             const c = loadStackConfig({ stack, get: (k) => values[k], isSecret: () => true });
             assert.equal(c.env, stack);
         }
@@ -133,8 +148,8 @@ describe("stack config: Pulumi.yaml declares every key", () => {
 
 describe("stack config: bad input", () => {
     const cases: { title: string; overrides: Record<string, string | undefined>; expect: RegExp }[] = [
-        { title: "a missing notifyEmail", overrides: { [key("notifyEmail")]: undefined }, expect: /^datadog-exercise:notifyEmail = \(not set\): is required but not set\. Fix: pulumi config set notifyEmail / },
-        { title: "a missing API key", overrides: { "datadog:apiKey": undefined }, expect: /^datadog:apiKey = \(not set\): is required.*Fix: pulumi config set --secret datadog:apiKey/ },
+        { title: "a missing notifyEmail", overrides: { [key("notifyEmail")]: undefined }, expect: /^datadog-exercise:notifyEmail = \(not set\): is required but not set; it must be an e-mail address such as you@example\.com\. Fix: pulumi config set notifyEmail / },
+        { title: "a missing API key", overrides: { "datadog:apiKey": undefined }, expect: /^datadog:apiKey = \(not set\): is required but not set; it must be a Datadog API key: 32 hexadecimal characters\. Fix: pulumi config set --secret datadog:apiKey/ },
         { title: "a malformed app key, without echoing it", overrides: { "datadog:appKey": "not-a-key" }, expect: /^datadog:appKey = \[secret, 9 characters\]: must be a Datadog application key: 40 hexadecimal characters/ },
         { title: "a non-number threshold", overrides: { [key("warningThreshold")]: "lots" }, expect: /^datadog-exercise:warningThreshold = "lots": must be a whole number from 0 to 1000/ },
         { title: "warning equal to critical", overrides: { [key("warningThreshold")]: "800" }, expect: /^datadog-exercise:warningThreshold = "800": must be lower than criticalThreshold \(800\)/ },
@@ -146,6 +161,11 @@ describe("stack config: bad input", () => {
         { title: "a fractional check interval", overrides: { [key("checkIntervalSeconds")]: "45.5" }, expect: /checkIntervalSeconds = "45\.5": must be a whole number from 15 to 3600/ },
         { title: "an invalid e-mail", overrides: { [key("notifyEmail")]: "ops-at-example" }, expect: /^datadog-exercise:notifyEmail = "ops-at-example": must be an e-mail address/ },
         { title: "an unknown timezone", overrides: { [key("timezone")]: "Mars/Olympus_Mons" }, expect: /^datadog-exercise:timezone = "Mars\/Olympus_Mons": must be an IANA time zone/ },
+        { title: "a zone in the wrong case", overrides: { [key("timezone")]: "america/los_angeles" }, expect: /^datadog-exercise:timezone = "america\/los_angeles": must be spelled as the IANA database spells it, with its capitals: America\/Los_Angeles/ },
+        { title: "a zone in lower case that Intl renames", overrides: { [key("timezone")]: "asia/kolkata" }, expect: /timezone = "asia\/kolkata": must be spelled as the IANA database spells it, each part starting with a capital/ },
+        { title: "a missing downtime start date, saying what is allowed", overrides: { [key("downtimeStartDate")]: undefined }, expect: /^datadog-exercise:downtimeStartDate = \(not set\): is required but not set; it must be a calendar date YYYY-MM-DD/ },
+        { title: "localhost as the hostname", overrides: { [key("hostname")]: "localhost" }, expect: /^datadog-exercise:hostname = "localhost": must not be a local name/ },
+        { title: "localhost.localdomain as the hostname", overrides: { [key("hostname")]: "localhost.localdomain" }, expect: /hostname = "localhost.localdomain": must not be a local name/ },
         { title: "a zone abbreviation", overrides: { [key("timezone")]: "PST" }, expect: /timezone = "PST": must be an IANA time zone/ },
         { title: "a bad hostname", overrides: { [key("hostname")]: "my_host!" }, expect: /^datadog-exercise:hostname = "my_host!": must be a lowercase DNS hostname/ },
         { title: "a bad tag", overrides: { [key("hostTags")]: '["team:se","Not A Tag"]' }, expect: /^datadog-exercise:hostTags\[1\] = "Not A Tag": must be a lowercase 'key:value' tag/ },

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { RRule } from "rrule";
-import { downtimeRecurrences, Recurrence } from "../../components/datadog/downtimes";
+import * as pulumi from "@pulumi/pulumi";
+import { downtimeRecurrences, passedStarts, Recurrence } from "../../components/datadog/downtimes";
 import { MOCK_MONITOR_ID, PROJECT, ProgramRun, runProgram, T } from "./harness";
 
 // ---- time-zone arithmetic with Intl only -----------------------------------------------------
@@ -102,18 +103,69 @@ describe("MonitorDowntimes: schedule", () => {
         assert.deepEqual(mismatches("2027-11-01", "America/Los_Angeles"), []);
     });
 
-    it("starts on the first matching day on or after the start date, at minute precision", () => {
+    it("starts on the first matching day on or after the start date, to the second as the API returns it", () => {
         // 2026-12-05 is a Saturday.
         assert.deepEqual(downtimeRecurrences("2026-12-05"), {
-            weeknights: { rrule: "FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR", start: "2026-12-06T19:00", duration: "14h" },
-            weekends: { rrule: "FREQ=WEEKLY;BYDAY=SA", start: "2026-12-05T00:00", duration: "2d" },
+            weeknights: { rrule: "FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR", start: "2026-12-06T19:00:00", duration: "14h" },
+            weekends: { rrule: "FREQ=WEEKLY;BYDAY=SA", start: "2026-12-05T00:00:00", duration: "2d" },
         });
+    });
+
+    it("starts the weeknights on the start date itself when it is a weekday", () => {
+        // 2026-12-01 is a Tuesday.
         assert.deepEqual(
             Object.values(downtimeRecurrences("2026-12-01")).map((r) => r.start),
-            ["2026-12-01T19:00", "2026-12-05T00:00"],
+            ["2026-12-01T19:00:00", "2026-12-05T00:00:00"],
         );
     });
 });
+
+describe("MonitorDowntimes: passed starts", () => {
+    const recurrences = Object.values(downtimeRecurrences("2026-12-01")); // Tue 19:00, Sat 00:00
+
+    it("finds none before the first start, in the schedules' zone", () => {
+        // 2026-12-02T02:59:59Z is Tuesday 18:59:59 in Los Angeles.
+        assert.deepEqual(passedStarts(recurrences, "America/Los_Angeles", new Date("2026-12-02T02:59:59Z")), []);
+    });
+
+    it("finds the weeknight start once it is 19:00 there, though UTC is a day ahead", () => {
+        assert.deepEqual(passedStarts(recurrences, "America/Los_Angeles", new Date("2026-12-02T03:00:00Z")), ["2026-12-01T19:00:00"]);
+    });
+
+    it("reads the same instant in each zone's own clock", () => {
+        // 2026-12-01T19:30Z: 19:30 in UTC (passed), 11:30 in Los Angeles (not yet).
+        const instant = new Date("2026-12-01T19:30:00Z");
+        assert.deepEqual(passedStarts(recurrences, "UTC", instant), ["2026-12-01T19:00:00"]);
+        assert.deepEqual(passedStarts(recurrences, "America/Los_Angeles", instant), []);
+    });
+
+    it("finds both once the Saturday start has passed", () => {
+        assert.deepEqual(passedStarts(recurrences, "Europe/Paris", new Date("2026-12-05T00:00:00+01:00")), [
+            "2026-12-01T19:00:00",
+            "2026-12-05T00:00:00",
+        ]);
+    });
+});
+
+/** Runs `body` with the clock moved by `offsetMs`: new Date() and Date.now() only. */
+async function withClockShift<T>(offsetMs: number, body: () => Promise<T>): Promise<T> {
+    const RealDate = Date;
+    const shifted = class extends RealDate {
+        constructor(...args: any[]) {
+            if (args.length === 0) super(RealDate.now() + offsetMs);
+            else super(...(args as [number]));
+        }
+        static now(): number {
+            return RealDate.now() + offsetMs;
+        }
+    };
+    globalThis.Date = shifted as DateConstructor;
+    try {
+        return await body();
+    } finally {
+        globalThis.Date = RealDate;
+    }
+}
 
 describe("MonitorDowntimes: resources", () => {
     let run: ProgramRun;
@@ -131,10 +183,10 @@ describe("MonitorDowntimes: resources", () => {
             assert.deepEqual(d.parentTypes, ["datadog-exercise:datadog:MonitorDowntimes"]);
         }
         assert.deepEqual(run.get(T.downtime, "datadog-downtimes-weeknights").inputs.recurringSchedule.recurrences, [
-            { rrule: "FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR", start: "2026-12-01T19:00", duration: "14h" },
+            { rrule: "FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR", start: "2099-12-01T19:00:00", duration: "14h" },
         ]);
         assert.deepEqual(run.get(T.downtime, "datadog-downtimes-weekends").inputs.recurringSchedule.recurrences, [
-            { rrule: "FREQ=WEEKLY;BYDAY=SA", start: "2026-12-05T00:00", duration: "2d" },
+            { rrule: "FREQ=WEEKLY;BYDAY=SA", start: "2099-12-05T00:00:00", duration: "2d" },
         ]);
     });
 
@@ -142,33 +194,33 @@ describe("MonitorDowntimes: resources", () => {
         const paris = await runProgram({ config: { [`${PROJECT}:timezone`]: "Europe/Paris", [`${PROJECT}:downtimeStartDate`]: "2027-01-02" } });
         const weekends = paris.get(T.downtime, "datadog-downtimes-weekends").inputs.recurringSchedule;
         assert.equal(weekends.timezone, "Europe/Paris");
-        assert.equal(weekends.recurrences[0].start, "2027-01-02T00:00");
+        assert.equal(weekends.recurrences[0].start, "2027-01-02T00:00:00");
     });
 
-    it("computes starts without reading the clock", () => {
-        const RealDate = Date;
-        const clockless = class extends RealDate {
-            constructor(...args: any[]) {
-                if (args.length === 0) throw new Error("read the clock: new Date()");
-                super(...(args as [number]));
-            }
-            static now(): number {
-                throw new Error("read the clock: Date.now()");
-            }
-        };
-        globalThis.Date = clockless as DateConstructor;
-        let starts: string[];
-        try {
-            starts = Object.values(downtimeRecurrences("2026-12-01")).map((r) => r.start);
-        } finally {
-            globalThis.Date = RealDate;
-        }
-        assert.deepEqual(starts, ["2026-12-01T19:00", "2026-12-05T00:00"]);
-    });
-
-    it("registers identical downtimes on a second run, so a second preview shows no change", async () => {
-        const second = await runProgram();
+    it("registers identical downtimes under clocks 400 days apart, so a later preview shows no change", async () => {
         const inputs = (r: ProgramRun) => r.ofType(T.downtime).map((d) => d.inputs);
-        assert.deepEqual(inputs(second), inputs(run));
+        const later = await withClockShift(400 * 86_400_000, () => runProgram());
+        assert.deepEqual(inputs(later), inputs(run));
+    });
+
+    it("warns at preview, naming the key, when the downtimes' start has passed", async () => {
+        const warnings: string[] = [];
+        const realWarn = pulumi.log.warn;
+        pulumi.log.warn = async (message: string) => {
+            warnings.push(message);
+        };
+        try {
+            await runProgram({ config: { [`${PROJECT}:downtimeStartDate`]: "2020-01-07" } });
+            assert.deepEqual(warnings.filter((w) => w.startsWith("downtimeStartDate")), [
+                'downtimeStartDate = "2020-01-07": the downtimes\' start 2020-01-07T19:00:00 and 2020-01-11T00:00:00 (America/Los_Angeles) has passed. ' +
+                    "Datadog rejects creating or updating a downtime whose start is in the past. Downtimes that already exist and do not change " +
+                    "are not sent, so they are fine. To create them or to change them, set a date after today: pulumi config set downtimeStartDate <YYYY-MM-DD>",
+            ]);
+            warnings.length = 0;
+            await runProgram();
+            assert.deepEqual(warnings, [], "no warning with a start ahead");
+        } finally {
+            pulumi.log.warn = realWarn;
+        }
     });
 });
