@@ -51,8 +51,11 @@ describe("AppContainer", () => {
         assert.match(app.healthcheck.tests[3], /\/health/);
     });
 
-    it("publishes appPort, and follows service, version and port from config", async () => {
+    it("publishes appPort on the same port inside and out", () => {
         assert.deepEqual(app.ports, [{ internal: 5050, external: 5050 }]);
+    });
+
+    it("follows service, version and port from config", async () => {
         const other = await runProgram({ config: { [`${PROJECT}:appPort`]: "8080", [`${PROJECT}:service`]: "shop", [`${PROJECT}:appVersion`]: "2.3.4" } });
         const c = other.get(T.container, "host-app-container").inputs;
         assert.deepEqual(c.ports, [{ internal: 8080, external: 8080 }]);
@@ -62,7 +65,9 @@ describe("AppContainer", () => {
         assert.equal(other.outputs.appUrl, "http://localhost:8080");
     });
 
-    it("depends on the Agent's container", () => {
+    // Whether by its DD_AGENT_HOST (the Agent's name, an output) or by dependsOn: the engine
+    // must create the Agent first, so the tracer finds it from the first request.
+    it("is created after the Agent's container", () => {
         const agent = run.get(T.container, "host-agent-container");
         assert.ok(run.get(T.container, "host-app-container").dependencies.includes(agent.urn));
     });

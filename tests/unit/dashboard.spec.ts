@@ -48,7 +48,6 @@ describe("ExerciseDashboard", () => {
         assert.equal(run.outputs.dashboardUrl, `https://app.datadoghq.com${MOCK_DASHBOARD_PATH}`);
         const eu = await runProgram({ config: { [`${PROJECT}:site`]: "datadoghq.eu" } });
         assert.equal(eu.outputs.dashboardUrl, `https://app.datadoghq.eu${MOCK_DASHBOARD_PATH}`);
-        assert.equal(eu.outputs.monitorUrl, "https://app.datadoghq.eu/monitors/4242");
     });
 });
 

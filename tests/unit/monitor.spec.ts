@@ -59,15 +59,17 @@ describe("MyMetricMonitor", () => {
         assert.match(other.get(T.monitor, "datadog-my-metric-monitor").inputs.message, /\n@sre-team@example\.org$/);
     });
 
-    it("is tagged with env and service", () => {
-        assert.deepEqual(monitor.tags, ["env:dev", "service:datadog-exercise"]);
+    it("is tagged with env, project and manager, and no service (my_metric comes from the Agent, not the app)", () => {
+        assert.deepEqual(monitor.tags, ["env:dev", "project:datadog-exercise", "managed-by:pulumi"]);
     });
 
     it("does not wait for a full window on a sparse metric", () => {
         assert.equal(monitor.requireFullWindow, false);
     });
 
-    it("exports the monitor's URL", () => {
+    it("exports the monitor's URL on the configured site", async () => {
         assert.equal(run.outputs.monitorUrl, "https://app.datadoghq.com/monitors/4242");
+        const eu = await runProgram({ config: { [`${PROJECT}:site`]: "datadoghq.eu" } });
+        assert.equal(eu.outputs.monitorUrl, "https://app.datadoghq.eu/monitors/4242");
     });
 });
