@@ -47,7 +47,7 @@ TESTS_PY = REPO / "tests" / "python"
 TEST_DIR = TESTS_PY / "app"
 sys.path.insert(0, str(TESTS_PY))  # for support (what pytest.ini's `pythonpath = .` does)
 
-from support import load_module, stop_process  # noqa: E402
+from support import load_module, read_line, stop_process  # noqa: E402
 
 harness = load_module("exercise_app_harness", TEST_DIR / "harness.py")  # Dockerfile parsing, env
 FAKE_AGENT_SCRIPT = TEST_DIR / "fake_trace_agent.py"
@@ -85,9 +85,10 @@ class Server:
     """One way of running the app; stdout (one log line per request) goes to /dev/null so
     the benchmark process spends no CPU reading it."""
 
-    def __init__(self, cmd: list[str], agent_url: str):
+    def __init__(self, cmd: list[str], agent_url: str, bound):
         self.port = harness.free_port()
         self.cmd = cmd
+        self.bound = bound(self.port)  # its stderr line once it holds the port
         env = harness.venv_env(
             PORT=str(self.port),
             DD_SERVICE="exercise-app-bench",
@@ -107,20 +108,29 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self, timeout: float = 30.0) -> None:
+        """Its own word that it holds the port first (so no other process on it passes for this
+        one), then /health."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if not self.bound.search(self.stderr()):
+                self._check_running()
+                continue
             try:
                 with urllib.request.urlopen(self.url + "/health", timeout=2) as resp:
                     if resp.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
-            try:
-                code = self.proc.wait(timeout=0.05)
-            except subprocess.TimeoutExpired:
-                continue
-            raise RuntimeError(f"{self.cmd} exited with {code}:\n{self.stderr()}")
+            self._check_running()
         raise RuntimeError(f"{self.cmd} not ready within {timeout}s:\n{self.stderr()}")
+
+    def _check_running(self) -> None:
+        """Waits 0.05 s; raises if the server has exited."""
+        try:
+            code = self.proc.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            return
+        raise RuntimeError(f"{self.cmd} exited with {code}:\n{self.stderr()}")
 
     def stderr(self) -> str:
         self._stderr.seek(0)
@@ -139,7 +149,10 @@ class AgentProcess:
             [sys.executable, str(FAKE_AGENT_SCRIPT), "0"], stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, text=True,
         )
-        first = self.proc.stdout.readline()  # "fake trace agent at <url>", or "" if it died
+        try:
+            first = read_line(self.proc, timeout=30)  # "fake trace agent at <url>", or "" if it died
+        except TimeoutError:
+            first = ""
         if not first.startswith("fake trace agent at "):
             self.stop()
             raise RuntimeError(f"fake trace agent did not start: {first!r}")
@@ -182,10 +195,13 @@ def main() -> int:
         return 2
 
     container_cmd = harness.dockerfile_cmd()
+    def flask_bound(port: int) -> re.Pattern:
+        return re.compile(rf"Running on http://\S+:{port}\b")
+
     ways = [
-        ("a", "seed: ddtrace-run python app.py (Flask dev server)", ["ddtrace-run", "python", "app.py"]),
-        ("b", "container: " + " ".join(container_cmd), container_cmd),
-        ("c", "untraced: " + " ".join(container_cmd[1:]), container_cmd[1:]),
+        ("a", "seed: ddtrace-run python app.py (Flask dev server)", ["ddtrace-run", "python", "app.py"], flask_bound),
+        ("b", "container: " + " ".join(container_cmd), container_cmd, harness.gunicorn_bound),
+        ("c", "untraced: " + " ".join(container_cmd[1:]), container_cmd[1:], harness.gunicorn_bound),
     ]
     print(f"host: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu_model()}")
     print(f"python {platform.python_version()}; wrk -t{args.threads} -c{args.connections} "
@@ -194,9 +210,9 @@ def main() -> int:
     results = {}
     agent = AgentProcess()
     try:
-        for key, label, cmd in ways:
+        for key, label, cmd, bound in ways:
             before, cpu_before = agent.stats(), agent.cpu_seconds()
-            server = Server(cmd, agent.url)
+            server = Server(cmd, agent.url, bound)
             try:
                 server.wait_ready()
                 run_wrk(server.url + args.path, args.threads, args.connections, args.warmup)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import signal
+import queue
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from types import ModuleType
 
@@ -61,3 +63,15 @@ def stop_process(proc: subprocess.Popen, timeout: float, group: bool = False) ->
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+
+
+def read_line(proc: subprocess.Popen, timeout: float) -> str:
+    """The next line of `proc`'s stdout pipe, waiting at most `timeout` s. Returns '' when the
+    process closed its stdout (it exited) and raises TimeoutError when no whole line came in time;
+    the reader thread then ends once the caller stops the process."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
+    try:
+        return lines.get(timeout=timeout)
+    except queue.Empty:
+        raise TimeoutError(f"no line from pid {proc.pid} within {timeout}s") from None

@@ -137,9 +137,13 @@ class AppProcess:
         with self._cond:
             return "--- stdout\n" + "\n".join(self.stdout) + "\n--- stderr\n" + "\n".join(self.stderr)
 
-    def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
-        """Poll GET /health until it answers 200; fail at once if the process exits."""
+    def wait_ready(self, bound: re.Pattern, timeout: float = START_TIMEOUT) -> None:
+        """Wait for the server's own word that it holds the port (a stderr line matching `bound`),
+        then poll GET /health until it answers 200; fail at once if the process exits. The line
+        comes first so that another process on the same port can never pass for this one."""
         deadline = time.monotonic() + timeout
+        while not self._has_line(self.stderr, bound):
+            self._fail_if_exited_or_late(deadline, timeout, "said it listens")
         while True:
             try:
                 with urllib.request.urlopen(self.base_url + "/health", timeout=2) as resp:
@@ -147,13 +151,20 @@ class AppProcess:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{self.cmd} not ready within {timeout}s\n{self.output()}")
-            try:  # the pause between tries doubles as the check that the server is still running
-                code = self.proc.wait(timeout=0.05)
-            except subprocess.TimeoutExpired:
-                continue
-            raise AssertionError(f"{self.cmd} exited with {code} before it was ready\n{self.output()}")
+            self._fail_if_exited_or_late(deadline, timeout, "was ready")
+
+    def _has_line(self, sink: list[str], pattern: re.Pattern) -> bool:
+        with self._cond:
+            return any(pattern.search(line) for line in sink)
+
+    def _fail_if_exited_or_late(self, deadline: float, timeout: float, what: str) -> None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{self.cmd} not ready within {timeout}s\n{self.output()}")
+        try:  # the pause between tries doubles as the check that the server is still running
+            code = self.proc.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            return
+        raise AssertionError(f"{self.cmd} exited with {code} before it {what}\n{self.output()}")
 
     def wait_for_line(self, stream: str, predicate: Callable[[str], bool], timeout: float) -> str:
         sink = self.stdout if stream == "stdout" else self.stderr
@@ -188,19 +199,28 @@ class PortTaken(AssertionError):
     """The server exited before it was ready because its port was taken."""
 
 
-def start_app(cmd: list[str], agent_url: str, **extra_env: str) -> AppProcess:
-    """Start `cmd` on a free port and wait for /health; on a port taken meanwhile, retry
-    (START_TRIES in all) on a new port."""
+def gunicorn_bound(port: int) -> re.Pattern:
+    """gunicorn's stderr line once it holds the port: "Listening at: http://0.0.0.0:<port> (<pid>)"."""
+    return re.compile(rf"Listening at: http://\S+:{port} \(\d+\)")
+
+
+def start_app(
+    cmd: list[str], agent_url: str, bound: Callable[[int], re.Pattern] = gunicorn_bound, **extra_env: str
+) -> AppProcess:
+    """Start `cmd` on a free port and wait until it says it listens (`bound(port)` on stderr) and
+    /health answers; on a port taken meanwhile, retry (START_TRIES in all) on a new port."""
     for attempt in range(1, START_TRIES + 1):
         try:
-            return _start_app_once(cmd, agent_url, free_port(), **extra_env)
+            return _start_app_once(cmd, agent_url, free_port(), bound, **extra_env)
         except PortTaken:
             if attempt == START_TRIES:
                 raise
     raise AssertionError("unreachable")
 
 
-def _start_app_once(cmd: list[str], agent_url: str, port: int, **extra_env: str) -> AppProcess:
+def _start_app_once(
+    cmd: list[str], agent_url: str, port: int, bound: Callable[[int], re.Pattern], **extra_env: str
+) -> AppProcess:
     env = venv_env(
         PORT=str(port),
         DD_SERVICE=DD_SERVICE,
@@ -218,7 +238,7 @@ def _start_app_once(cmd: list[str], agent_url: str, port: int, **extra_env: str)
     )
     app = AppProcess(cmd, env, port)
     try:
-        app.wait_ready()
+        app.wait_ready(bound(port))
     except AssertionError as err:
         exited_by_itself = app.proc.poll() is not None
         app.stop()

@@ -1,5 +1,7 @@
-"""The app harness itself: starting the server survives a probed port taken meanwhile."""
+"""The app harness itself: starting the server survives a probed port taken meanwhile, even by a
+server that answers /health."""
 
+import re
 import socket
 import sys
 import threading
@@ -11,8 +13,8 @@ import exercise_app_harness as harness
 
 @pytest.fixture
 def taken_port():
-    """A port someone else listens on (on every interface, as gunicorn binds 0.0.0.0); it closes
-    every connection at once, so the harness's /health probe of it fails fast."""
+    """A port someone else listens on (on every interface, as gunicorn binds 0.0.0.0) and answers
+    200 to any request, /health included: the harness must not take it for the app."""
     stop = threading.Event()
     with socket.socket() as s:
         s.bind(("0.0.0.0", 0))
@@ -25,7 +27,13 @@ def taken_port():
                     conn, _ = s.accept()
                 except TimeoutError:
                     continue
-                conn.close()
+                with conn:
+                    conn.settimeout(1)
+                    try:
+                        conn.recv(4096)
+                        conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                    except OSError:
+                        pass
 
         closer = threading.Thread(target=close_every_connection, daemon=True)
         closer.start()
@@ -44,8 +52,11 @@ TINY_SERVER = [
     "import os, http.server as h\n"
     "class H(h.BaseHTTPRequestHandler):\n"
     "    def do_GET(self): self.send_response(200); self.end_headers()\n"
-    "h.HTTPServer(('0.0.0.0', int(os.environ['PORT'])), H).serve_forever()\n",
+    "s = h.HTTPServer(('0.0.0.0', int(os.environ['PORT'])), H)\n"
+    "print('tiny server bound', file=__import__('sys').stderr, flush=True)\n"
+    "s.serve_forever()\n",
 ]
+TINY_SERVER_BOUND = lambda port: re.compile("tiny server bound")  # noqa: E731
 
 
 def test_start_app_retries_on_a_new_port_when_the_probed_one_is_taken(monkeypatch, fake_agent, taken_port):
@@ -66,5 +77,5 @@ def test_start_app_gives_up_after_three_taken_ports(monkeypatch, fake_agent, tak
     monkeypatch.setattr(harness, "free_port", lambda: calls.append(taken_port) or taken_port)
 
     with pytest.raises(harness.PortTaken, match=f"port {taken_port} taken"):
-        harness.start_app(TINY_SERVER, fake_agent.url)
+        harness.start_app(TINY_SERVER, fake_agent.url, bound=TINY_SERVER_BOUND)
     assert len(calls) == harness.START_TRIES == 3

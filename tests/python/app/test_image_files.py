@@ -2,6 +2,7 @@
 
 import importlib.util
 import re
+import shlex
 from importlib import metadata
 
 from packaging.requirements import Requirement
@@ -60,6 +61,12 @@ def test_the_pins_lock_every_dependency_at_the_installed_version():
 def test_image_runs_as_a_non_root_user():
     user = harness.dockerfile_instruction("USER")
     assert user not in ("root", "0") and not user.startswith(("root:", "0:"))
+
+
+def test_image_user_is_the_one_the_dockerfile_creates():
+    (useradd,) = [cmd for run in harness.dockerfile_instructions("RUN") for cmd in run.split("&&") if "useradd" in cmd]
+    login = shlex.split(useradd)[-1]  # useradd [options] LOGIN
+    assert harness.dockerfile_instruction("USER") == login == "app"
 
 
 def test_every_copied_file_is_world_readable_whatever_the_checkouts_umask():

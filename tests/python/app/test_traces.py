@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+import support
 import exercise_app_harness as harness
 import exercise_fake_trace_agent as fake_trace_agent
 
@@ -163,17 +164,17 @@ def test_fake_agent_run_alone_counts_payloads_and_spans_for_another_process():
         [sys.executable, fake_trace_agent.__file__, "0"], stdout=subprocess.PIPE, text=True,
     )
     try:
-        first = proc.stdout.readline()
+        first = support.read_line(proc, timeout=30)
         assert first.startswith("fake trace agent at http://127.0.0.1:"), first
         url = first.split(" at ", 1)[1].strip()
         span = [1, 1, 1, 11, 22, 0, 1000, 50, 0, {}, {}, 1]
         payload = msgpack.packb([["", "svc"], [[span, span], [span]]])
         req = urllib.request.Request(url + "/v0.5/traces", data=payload, method="PUT")
         with urllib.request.urlopen(req, timeout=10) as resp:
-            assert resp.status == 200
+            assert (resp.status, json.load(resp)) == (200, {"rate_by_service": {}})
         with urllib.request.urlopen(url + fake_trace_agent.STATS_PATH, timeout=10) as resp:
             assert json.load(resp) == {"payloads": 1, "spans": 3, "errors": []}
     finally:
-        proc.terminate()
-        assert proc.wait(timeout=10) == 0
+        support.stop_process(proc, 10)
         proc.stdout.close()
+    assert proc.returncode == 0, "the agent exits cleanly on SIGTERM"
