@@ -258,29 +258,27 @@ def test_sessions_start_read_only(pg_server, datadog_role, dbname):
             conn.execute('CREATE TEMP TABLE dd_probe (id int)')
 
 
-def test_a_database_created_from_template1_inherits_the_function_revokes(pg_server, datadog_role):
+@pytest.fixture
+def later_database_conn(pg_server, datadog_role):
+    """A datadog session, read-only default off, in a database created after the init script ran."""
     with pg_server.connect_super(dbname='postgres') as conn:
         conn.execute('CREATE DATABASE dd_later')
     try:
         with pg_server.connect_tcp('datadog', datadog_role, dbname='dd_later') as conn:
             conn.execute('SET default_transaction_read_only = off')
-            assert 'permission denied for function lo_create' in _denied(conn, 'SELECT lo_create(0)')
+            yield conn
     finally:
         with pg_server.connect_super(dbname='postgres') as conn:
             conn.execute('DROP DATABASE dd_later')
 
 
-def test_a_database_created_later_grants_temporary_again(pg_server, datadog_role):
+def test_a_database_created_from_template1_inherits_the_function_revokes(later_database_conn):
+    assert 'permission denied for function lo_create' in _denied(later_database_conn, 'SELECT lo_create(0)')
+
+
+def test_a_database_created_later_grants_temporary_again(later_database_conn):
     # A known limit (README, "The datadog role"): a database's ACL is not copied from its
     # template, so a new database gives PUBLIC TEMPORARY again. If this starts failing, the
     # limit is gone: update the README.
-    with pg_server.connect_super(dbname='postgres') as conn:
-        conn.execute('CREATE DATABASE dd_later_temp')
-    try:
-        with pg_server.connect_tcp('datadog', datadog_role, dbname='dd_later_temp') as conn:
-            conn.execute('SET default_transaction_read_only = off')
-            conn.execute('CREATE TEMP TABLE dd_probe (id int)')
-            assert conn.execute("SELECT relpersistence FROM pg_class WHERE relname = 'dd_probe'").fetchone() == ('t',)
-    finally:
-        with pg_server.connect_super(dbname='postgres') as conn:
-            conn.execute('DROP DATABASE dd_later_temp')
+    later_database_conn.execute('CREATE TEMP TABLE dd_probe (id int)')
+    assert later_database_conn.execute("SELECT relpersistence FROM pg_class WHERE relname = 'dd_probe'").fetchone() == ('t',)
