@@ -117,7 +117,9 @@ const IANA_ZONE_HELP = "must be an IANA time zone such as America/Los_Angeles, E
 
 /**
  * What is wrong with a time zone name, or undefined. Intl accepts any letter case, but the IANA
- * names (and Datadog) are case-sensitive: every part of a name starts with a capital.
+ * names (and Datadog) are case-sensitive. This catches the usual slips (a name in lower case, a
+ * part without its capital); odd capitals inside a part of a name that Intl files under another
+ * ID (Asia/KOLKATA) still pass, since Node has no list of every IANA name to check against.
  */
 function timezoneProblem(tz: string): string | undefined {
     if (!tz.includes("/") && tz !== "UTC") return IANA_ZONE_HELP; // abbreviations such as "PST"

@@ -91,12 +91,12 @@ export function passedStarts(recurrences: readonly Recurrence[], timezone: strin
     return recurrences.map((r) => r.start).filter((start) => start <= local);
 }
 
-export function downtimeStartWarning(startDate: string, passed: readonly string[], timezone: string): string {
+export function downtimeStartNote(startDate: string, passed: readonly string[], timezone: string): string {
+    const starts = passed.length === 1 ? `start ${passed[0]} has` : `starts ${passed.join(" and ")} have`;
     return (
-        `downtimeStartDate = "${startDate}": the downtimes' start ${passed.join(" and ")} (${timezone}) has passed. ` +
-        "Datadog rejects creating or updating a downtime whose start is in the past. Downtimes that already exist " +
-        "and do not change are not sent, so they are fine. To create them or to change them, set a date after today: " +
-        "pulumi config set downtimeStartDate <YYYY-MM-DD>"
+        `downtimeStartDate = "${startDate}": the downtimes' first ${starts} passed (${timezone}). ` +
+        "This matters only for an update that creates or changes the downtimes: Datadog rejects a past start then " +
+        "(unchanged downtimes are not sent). Before such an update: pulumi config set downtimeStartDate <a date after today>"
     );
 }
 
@@ -108,10 +108,11 @@ export class MonitorDowntimes extends pulumi.ComponentResource {
     constructor(name: string, args: MonitorDowntimesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("datadog-exercise:datadog:MonitorDowntimes", name, {}, opts);
         const recurrences = downtimeRecurrences(args.startDate);
-        // The clock is read for this warning only; the resources never depend on it.
+        // The clock is read for this note only; the resources never depend on it. A note, not a
+        // warning: once the downtimes exist it shows on every preview, and then it is harmless.
         const passed = passedStarts(Object.values(recurrences), args.timezone, new Date());
         if (passed.length > 0) {
-            pulumi.log.warn(downtimeStartWarning(args.startDate, passed, args.timezone), this);
+            pulumi.log.info(downtimeStartNote(args.startDate, passed, args.timezone), this);
         }
         const schedule = (part: "weeknights" | "weekends", message: string) =>
             new datadog.DowntimeSchedule(

@@ -133,8 +133,10 @@ class Server:
         raise RuntimeError(f"{self.cmd} exited with {code}:\n{self.stderr()}")
 
     def stderr(self) -> str:
-        self._stderr.seek(0)
-        return self._stderr.read()
+        # pread: the server writes through the same open file, so moving its offset (seek) would
+        # make the server's next line land over the start of the file.
+        fd = self._stderr.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
 
     def stop(self) -> None:
         stop_process(self.proc, 15, group=True)

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { RRule } from "rrule";
 import * as pulumi from "@pulumi/pulumi";
-import { downtimeRecurrences, passedStarts, Recurrence } from "../../components/datadog/downtimes";
+import { downtimeRecurrences, downtimeStartNote, passedStarts, Recurrence } from "../../components/datadog/downtimes";
 import { MOCK_MONITOR_ID, PROJECT, ProgramRun, runProgram, T } from "./harness";
 
 // ---- time-zone arithmetic with Intl only -----------------------------------------------------
@@ -139,6 +139,10 @@ describe("MonitorDowntimes: passed starts", () => {
         assert.deepEqual(passedStarts(recurrences, "America/Los_Angeles", instant), []);
     });
 
+    it("names one passed start in the singular", () => {
+        assert.match(downtimeStartNote("2026-12-01", ["2026-12-01T19:00:00"], "UTC"), /first start 2026-12-01T19:00:00 has passed \(UTC\)\./);
+    });
+
     it("finds both once the Saturday start has passed", () => {
         assert.deepEqual(passedStarts(recurrences, "Europe/Paris", new Date("2026-12-05T00:00:00+01:00")), [
             "2026-12-01T19:00:00",
@@ -146,6 +150,21 @@ describe("MonitorDowntimes: passed starts", () => {
         ]);
     });
 });
+
+/** What the program logs at `level` in one run with `config`. */
+async function logged(level: "info" | "warn", config: Record<string, string> = {}): Promise<string[]> {
+    const messages: string[] = [];
+    const real = pulumi.log[level];
+    pulumi.log[level] = async (message: string) => {
+        messages.push(message);
+    };
+    try {
+        await runProgram({ config });
+    } finally {
+        pulumi.log[level] = real;
+    }
+    return messages;
+}
 
 /** Runs `body` with the clock moved by `offsetMs`: new Date() and Date.now() only. */
 async function withClockShift<T>(offsetMs: number, body: () => Promise<T>): Promise<T> {
@@ -203,24 +222,17 @@ describe("MonitorDowntimes: resources", () => {
         assert.deepEqual(inputs(later), inputs(run));
     });
 
-    it("warns at preview, naming the key, when the downtimes' start has passed", async () => {
-        const warnings: string[] = [];
-        const realWarn = pulumi.log.warn;
-        pulumi.log.warn = async (message: string) => {
-            warnings.push(message);
-        };
-        try {
-            await runProgram({ config: { [`${PROJECT}:downtimeStartDate`]: "2020-01-07" } });
-            assert.deepEqual(warnings.filter((w) => w.startsWith("downtimeStartDate")), [
-                'downtimeStartDate = "2020-01-07": the downtimes\' start 2020-01-07T19:00:00 and 2020-01-11T00:00:00 (America/Los_Angeles) has passed. ' +
-                    "Datadog rejects creating or updating a downtime whose start is in the past. Downtimes that already exist and do not change " +
-                    "are not sent, so they are fine. To create them or to change them, set a date after today: pulumi config set downtimeStartDate <YYYY-MM-DD>",
-            ]);
-            warnings.length = 0;
-            await runProgram();
-            assert.deepEqual(warnings, [], "no warning with a start ahead");
-        } finally {
-            pulumi.log.warn = realWarn;
-        }
+    it("notes at preview, naming the key, that the downtimes' starts have passed", async () => {
+        const notes = await logged("info", { [`${PROJECT}:downtimeStartDate`]: "2020-01-07" });
+        assert.deepEqual(notes.filter((n) => n.startsWith("downtimeStartDate")), [
+            'downtimeStartDate = "2020-01-07": the downtimes\' first starts 2020-01-07T19:00:00 and 2020-01-11T00:00:00 have passed (America/Los_Angeles). ' +
+                "This matters only for an update that creates or changes the downtimes: Datadog rejects a past start then " +
+                "(unchanged downtimes are not sent). Before such an update: pulumi config set downtimeStartDate <a date after today>",
+        ]);
     });
+
+    it("says nothing of the start while it is ahead", async () => {
+        assert.deepEqual(await logged("info"), []);
+    });
+
 });
