@@ -63,9 +63,9 @@ export class MyMetricMonitor extends pulumi.ComponentResource {
                 // my_metric arrives every 45 s or so: a sparse metric must not wait for a full window.
                 requireFullWindow: false,
                 includeTags: true,
-                // No service: tag: in unified service tagging it names the app's APM service, and
+                // service: names the demo as a whole, not the app's APM service (config `service`):
                 // my_metric comes from the Agent's check, not from the app.
-                tags: [`env:${args.env}`, "project:datadog-exercise", "managed-by:pulumi"],
+                tags: [`env:${args.env}`, "service:datadog-exercise", "managed-by:pulumi"],
             },
             { parent: this },
         );

@@ -59,8 +59,10 @@ describe("MyMetricMonitor", () => {
         assert.match(other.get(T.monitor, "datadog-my-metric-monitor").inputs.message, /\n@sre-team@example\.org$/);
     });
 
-    it("is tagged with env, project and manager, and no service (my_metric comes from the Agent, not the app)", () => {
-        assert.deepEqual(monitor.tags, ["env:dev", "project:datadog-exercise", "managed-by:pulumi"]);
+    it("is tagged with env, the demo as its service (not the app's APM service), and its manager", async () => {
+        assert.deepEqual(monitor.tags, ["env:dev", "service:datadog-exercise", "managed-by:pulumi"]);
+        const shop = await runProgram({ config: { [`${PROJECT}:service`]: "shop" } });
+        assert.deepEqual(shop.get(T.monitor, "datadog-my-metric-monitor").inputs.tags, monitor.tags);
     });
 
     it("does not wait for a full window on a sparse metric", () => {
