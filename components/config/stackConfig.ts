@@ -171,8 +171,13 @@ const threshold = numeric(
         }),
 );
 
-const apiKeyRule = z.string({ error: "must be a Datadog API key: 32 hexadecimal characters" }).regex(/^[0-9a-f]{32}$/, { error: "must be a Datadog API key: 32 hexadecimal characters" });
-const appKeyRule = z.string({ error: "must be a Datadog application key: 40 hexadecimal characters" }).regex(/^[0-9a-f]{40}$/, { error: "must be a Datadog application key: 40 hexadecimal characters" });
+/** A Datadog key: `length` lowercase hexadecimal characters; the same message when it is missing. */
+const datadogKey = (what: string, length: number) => {
+    const help = `must be a Datadog ${what}: ${length} hexadecimal characters`;
+    return z.string({ error: help }).regex(new RegExp(`^[0-9a-f]{${length}}$`), { error: help });
+};
+const apiKeyRule = datadogKey("API key", 32);
+const appKeyRule = datadogKey("application key", 40);
 
 const schema = z
     .object({
