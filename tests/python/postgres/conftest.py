@@ -27,6 +27,7 @@ import tempfile
 
 import psycopg
 import pytest
+from psycopg import sql
 from support import free_port
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
@@ -313,6 +314,17 @@ def datadog_role(pg_server, datadog_password):
     result = pg_server.run_init_script(datadog_password)
     assert result.returncode == 0, f'init script failed:\n{result.stdout}\n{result.stderr}'
     return datadog_password
+
+
+@pytest.fixture(scope='session')
+def app_login(pg_server):
+    """(user, password) of an ordinary login role, as an application would have: the server's
+    settings apply to it as they are in postgresql.conf."""
+    user, password = 'exercise_app', 'app-' + secrets.token_urlsafe(24)
+    with pg_server.connect_super() as conn:
+        conn.execute("SET log_statement = 'none'")  # keep the password out of the server log
+        conn.execute(sql.SQL('CREATE ROLE {} LOGIN PASSWORD {}').format(sql.Identifier(user), password))
+    return user, password
 
 
 @pytest.fixture(scope='session')
