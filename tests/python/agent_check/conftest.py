@@ -7,7 +7,6 @@
 import os
 import pathlib
 import subprocess
-import uuid
 
 import pytest
 from support import load_module
@@ -24,20 +23,10 @@ CHECK_CONF_YAML_JS = (
 )
 
 
-def _load_check_module():
-    """Import checks.d/custom_my_metric.py from its path, as the Agent does (it is not a package)."""
-    return load_module('custom_my_metric_under_test_' + uuid.uuid4().hex, CHECK_PATH, keep=False)
-
-
-@pytest.fixture
-def load_check_module():
-    """A fresh import of the check module each call (lets a test control what it imports)."""
-    return _load_check_module
-
-
 @pytest.fixture(scope='session')
 def check_module():
-    return _load_check_module()
+    """checks.d/custom_my_metric.py imported from its path, as the Agent does (it is not a package)."""
+    return load_module('custom_my_metric_under_test', CHECK_PATH, keep=False)
 
 
 @pytest.fixture

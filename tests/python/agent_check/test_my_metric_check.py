@@ -1,8 +1,6 @@
 """Tests for container-src/agent/checks.d/custom_my_metric.py against the real datadog-checks-base."""
 
 import random
-import sys
-import types
 
 import pytest
 import yaml
@@ -126,27 +124,3 @@ def test_runs_with_the_yaml_the_pulumi_program_generates(aggregator, dd_run_chec
 def test_the_check_class_defines_no_collection_interval(check_module):
     # The interval lives only in the yaml (the exercise's bonus question): the class sets none.
     assert [k for k in vars(check_module.MyMetricCheck) if 'interval' in k.lower()] == []
-
-
-def test_falls_back_to_the_legacy_checks_import_on_old_agents(load_check_module, monkeypatch):
-    submitted = []
-
-    class LegacyAgentCheck:
-        def __init__(self, name, init_config, agentConfig, instances=None):
-            self.name = name
-
-        def gauge(self, metric, value, tags=None):
-            submitted.append((metric, value, tags))
-
-    legacy = types.ModuleType('checks')
-    legacy.AgentCheck = LegacyAgentCheck
-    monkeypatch.setitem(sys.modules, 'datadog_checks.base', None)  # makes that import raise ImportError
-    monkeypatch.setitem(sys.modules, 'checks', legacy)
-
-    module = load_check_module()
-    assert module.AgentCheck is LegacyAgentCheck
-
-    module.MyMetricCheck('custom_my_metric', {}, {}, [{}]).check({})
-    ((metric, value, tags),) = submitted
-    assert (metric, tags) == (METRIC, [BASE_TAG])
-    assert 0 <= value <= 1000
