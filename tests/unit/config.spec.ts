@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { CONFIG_KEYS, ConfigError, DECLARED_KEYS, loadStackConfig, StackConfig } from "../../components/config/stackConfig";
+import { CONFIG_KEYS, ConfigError, loadStackConfig, StackConfig } from "../../components/config/stackConfig";
 import { API_KEY, APP_KEY, PROJECT, resolve, runProgram, validConfig } from "./harness";
 
 function source(overrides: Record<string, string | undefined> = {}, opts: { stack?: string; secret?: boolean } = {}) {
@@ -135,12 +135,17 @@ describe("stack config: Pulumi.yaml declares every key", () => {
         }
     });
 
-    it("gives every project key a type and a description", () => {
+    // CONFIG_KEYS are the keys the schema validates; Pulumi.yaml gives the defaults. A key in one
+    // and not the other would be either never read or never checked.
+    it("declares exactly the project keys the program validates", () => {
         const projectKeys = CONFIG_KEYS.filter((k) => !["apiKey", "appKey", "apiUrl"].includes(k));
         assert.deepEqual(Object.keys(projectFile.config).sort(), [...projectKeys].sort());
-        for (const [k, d] of Object.entries(DECLARED_KEYS)) {
+    });
+
+    it("gives every project key a type and a description", () => {
+        for (const [k, d] of Object.entries(projectFile.config as Record<string, { type: string; description?: string }>)) {
             assert.ok(["string", "integer", "array"].includes(d.type), `${k} has type ${d.type}`);
-            assert.ok(d.description.length > 20, `${k} needs a description`);
+            assert.ok((d.description ?? "").length > 20, `${k} needs a description`);
         }
     });
 
@@ -174,7 +179,7 @@ describe("stack config: bad input", () => {
         { title: "an invalid e-mail", overrides: { [key("notifyEmail")]: "ops-at-example" }, expect: /^datadog-exercise:notifyEmail = "ops-at-example": must be an e-mail address/ },
         { title: "an unknown timezone", overrides: { [key("timezone")]: "Mars/Olympus_Mons" }, expect: /^datadog-exercise:timezone = "Mars\/Olympus_Mons": must be an IANA time zone/ },
         { title: "a zone in the wrong case", overrides: { [key("timezone")]: "america/los_angeles" }, expect: /^datadog-exercise:timezone = "america\/los_angeles": must be spelled as the IANA database spells it, with its capitals: America\/Los_Angeles/ },
-        { title: "a zone in lower case that Intl renames", overrides: { [key("timezone")]: "asia/kolkata" }, expect: /timezone = "asia\/kolkata": must be spelled as the IANA database spells it, each part starting with a capital/ },
+        { title: "a zone in lower case that Intl renames", overrides: { [key("timezone")]: "asia/kolkata" }, expect: /^datadog-exercise:timezone = "asia\/kolkata": must be spelled as the IANA database spells it, with its capitals: Asia\/Kolkata\. / },
         { title: "a missing downtime start date, saying what is allowed", overrides: { [key("downtimeStartDate")]: undefined }, expect: /^datadog-exercise:downtimeStartDate = \(not set\): is required but not set; it must be a calendar date YYYY-MM-DD/ },
         { title: "localhost as the hostname", overrides: { [key("hostname")]: "localhost" }, expect: /^datadog-exercise:hostname = "localhost": must not be a local name/ },
         { title: "localhost.localdomain as the hostname", overrides: { [key("hostname")]: "localhost.localdomain" }, expect: /hostname = "localhost.localdomain": must not be a local name/ },
