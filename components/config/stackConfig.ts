@@ -105,6 +105,13 @@ const IMAGE_RE = /^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._
 /** Datadog's Agent 7 images: gcr.io/datadoghq, Docker Hub datadog/, public ECR, registry.datadoghq.com. */
 const AGENT_IMAGE_RE =
     /^(?:(?:(?:eu\.|asia\.)?gcr\.io\/datadoghq)|(?:docker\.io\/)?datadog|public\.ecr\.aws\/datadog|registry\.datadoghq\.com)\/agent:7\.\d+\.\d+(?:-[a-z0-9]+)*$/;
+/** Tag keys a host must not carry itself, and why: each names something other keys already set. */
+const RESERVED_TAG_KEYS = new Map([
+    ["env", "the env key sets it (DD_ENV); another env here would put this host under that env's monitor and downtimes"],
+    ["host", "Datadog sets it from the hostname key"],
+    ["service", "it is the app's unified service tag (the service key), not a host's"],
+    ["version", "it is the app's unified service tag (the appVersion key), not a host's"],
+]);
 const DATE_HELP = "must be a calendar date YYYY-MM-DD (after today when the downtimes are created or changed: Datadog rejects a past start)";
 /** Names the Agent refuses as a hostname (it falls back to another name, so the dashboards' host would not match). */
 const LOCAL_HOSTNAMES = new Set(["localhost", "localhost.localdomain", "localhost6.localdomain6", "ip6-localhost"]);
@@ -172,7 +179,12 @@ const schema = z
             z
                 .string()
                 .max(200, "must be at most 200 characters")
-                .regex(TAG_RE, "must be a lowercase 'key:value' tag; the key starts with a letter; allowed characters: a-z 0-9 _ . / - (and ':' in the value)"),
+                .regex(TAG_RE, "must be a lowercase 'key:value' tag; the key starts with a letter; allowed characters: a-z 0-9 _ . / - (and ':' in the value)")
+                .superRefine((tag, ctx) => {
+                    const key = tag.split(":")[0];
+                    const why = RESERVED_TAG_KEYS.get(key);
+                    if (why !== undefined) ctx.addIssue(`must not use the reserved key '${key}': ${why}`);
+                }),
             { error: "must be a list of 'key:value' strings, e.g. [\"team:se\", \"purpose:demo\"]" },
         ),
         service: z.string().regex(ENV_RE, "must start with a lowercase letter and hold only a-z, 0-9, '_', '.', '-' (at most 50 characters)"),

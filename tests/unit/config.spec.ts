@@ -76,6 +76,11 @@ describe("stack config: defaults", () => {
         assert.equal(loadStackConfig(source({ [key("env")]: "qa_1" })).hostname, "qa-1-exercise-host");
     });
 
+    it("accepts host tags whose key only starts like a reserved one", () => {
+        const c = loadStackConfig(source({ [key("hostTags")]: '["environment:lab","hosting:onprem","team:env"]' }));
+        assert.deepEqual(c.hostTags, ["environment:lab", "hosting:onprem", "team:env"]);
+    });
+
     it("parses numbers and lists from their config strings", () => {
         const c = loadStackConfig(
             source({
@@ -186,6 +191,10 @@ describe("stack config: bad input", () => {
         { title: "a zone abbreviation", overrides: { [key("timezone")]: "PST" }, expect: /timezone = "PST": must be an IANA time zone/ },
         { title: "a bad hostname", overrides: { [key("hostname")]: "my_host!" }, expect: /^datadog-exercise:hostname = "my_host!": must be a lowercase DNS hostname/ },
         { title: "a bad tag", overrides: { [key("hostTags")]: '["team:se","Not A Tag"]' }, expect: /^datadog-exercise:hostTags\[1\] = "Not A Tag": must be a lowercase 'key:value' tag/ },
+        { title: "an env tag among the host tags, which would put the host in another env", overrides: { [key("hostTags")]: '["team:se","env:prod"]' }, expect: /^datadog-exercise:hostTags\[1\] = "env:prod": must not use the reserved key 'env': the env key sets it \(DD_ENV\); another env here would put this host under that env's monitor and downtimes\. Fix: / },
+        { title: "a host tag among the host tags", overrides: { [key("hostTags")]: '["host:other"]' }, expect: /^datadog-exercise:hostTags\[0\] = "host:other": must not use the reserved key 'host'/ },
+        { title: "a service tag among the host tags", overrides: { [key("hostTags")]: '["service:shop"]' }, expect: /^datadog-exercise:hostTags\[0\] = "service:shop": must not use the reserved key 'service'/ },
+        { title: "a version tag among the host tags", overrides: { [key("hostTags")]: '["version:2"]' }, expect: /^datadog-exercise:hostTags\[0\] = "version:2": must not use the reserved key 'version'/ },
         { title: "tags that are not a list", overrides: { [key("hostTags")]: "team:se" }, expect: /^datadog-exercise:hostTags = "team:se": must be a list of 'key:value' strings/ },
         { title: "a port out of range", overrides: { [key("appPort")]: "70000" }, expect: /^datadog-exercise:appPort = "70000": must be a whole number from 1 to 65535/ },
         { title: "an env Docker and Datadog reject", overrides: { [key("env")]: "Dev Env" }, expect: /^datadog-exercise:env = "Dev Env": must start with a lowercase letter/ },
