@@ -12,15 +12,20 @@ import { z } from "zod";
 
 export const PROJECT = "datadog-exercise";
 
-/** Datadog sites: site -> the URL of its web app (the API is always https://api.<site>/). */
+/**
+ * Datadog sites -> the URL of their web app, as docs.datadoghq.com/getting_started/site lists them.
+ * The API is https://api.<site>/ on each (the API clients' `site` list is the same nine).
+ */
 export const DATADOG_SITES: Readonly<Record<string, string>> = Object.freeze({
     "datadoghq.com": "https://app.datadoghq.com",
     "us3.datadoghq.com": "https://us3.datadoghq.com",
     "us5.datadoghq.com": "https://us5.datadoghq.com",
     "datadoghq.eu": "https://app.datadoghq.eu",
+    "ddog-gov.com": "https://app.ddog-gov.com",
+    "us2.ddog-gov.com": "https://us2.ddog-gov.com",
     "ap1.datadoghq.com": "https://ap1.datadoghq.com",
     "ap2.datadoghq.com": "https://ap2.datadoghq.com",
-    "ddog-gov.com": "https://app.ddog-gov.com",
+    "uk1.datadoghq.com": "https://uk1.datadoghq.com",
 });
 
 /** A key as Pulumi.yaml's `config:` block declares it. */

@@ -60,6 +60,13 @@ describe("stack config: defaults", () => {
         assert.equal(us5.datadog.appUrl, "https://us5.datadoghq.com");
     });
 
+    it("knows the UK1 and US2-FED sites, with their web apps", () => {
+        const uk1 = loadStackConfig(source({ [key("site")]: "uk1.datadoghq.com" })).datadog;
+        assert.deepEqual([uk1.apiUrl, uk1.appUrl], ["https://api.uk1.datadoghq.com/", "https://uk1.datadoghq.com"]);
+        const us2 = loadStackConfig(source({ [key("site")]: "us2.ddog-gov.com" })).datadog;
+        assert.deepEqual([us2.apiUrl, us2.appUrl], ["https://api.us2.ddog-gov.com/", "https://us2.ddog-gov.com"]);
+    });
+
     it("lets datadog:apiUrl replace the site's API endpoint, and keeps the site's web app for links", () => {
         const c = loadStackConfig(source({ "datadog:apiUrl": "https://dd-proxy.example.com:8443/", [key("site")]: "datadoghq.eu" }));
         assert.equal(c.datadog.apiUrl, "https://dd-proxy.example.com:8443/");
