@@ -106,7 +106,13 @@ const ENV_RE = /^[a-z][a-z0-9_.-]{0,49}$/;
 const HOST_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const HOSTNAME_RE = new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`);
 const TAG_RE = /^[a-z][a-z0-9_./-]*:[a-z0-9_./:-]+$/;
-const IMAGE_RE = /^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * The official postgres image, or a registry path ending in /postgres (a mirror of it: its entrypoint
+ * runs the init script), with a version tag such as 17.6-bookworm; group 1 is the major version.
+ */
+const POSTGRES_IMAGE_RE = /^(?:[a-z0-9][a-z0-9._:-]*\/)*postgres:(\d+)(?:\.\d+)?(?:-[a-z0-9][a-z0-9.]*)?$/;
+/** The init script reads the datadog password with psql's \getenv, new in PostgreSQL 15. */
+const MIN_POSTGRES_MAJOR = 15;
 /** Datadog's Agent 7 images: gcr.io/datadoghq, Docker Hub datadog/, public ECR, registry.datadoghq.com. */
 const AGENT_IMAGE_RE =
     /^(?:(?:(?:eu\.|asia\.)?gcr\.io\/datadoghq)|(?:docker\.io\/)?datadog|public\.ecr\.aws\/datadog|registry\.datadoghq\.com)\/agent:7\.\d+\.\d+(?:-[a-z0-9]+)*$/;
@@ -214,8 +220,10 @@ const schema = z
             .regex(AGENT_IMAGE_RE, `must be a Datadog Agent 7 image from one of Datadog's registries, with a version tag, e.g. ${DECLARED_KEYS.agentImage?.default}`),
         postgresImage: z
             .string()
-            .regex(IMAGE_RE, `must be an image reference with an explicit tag, e.g. ${DECLARED_KEYS.postgresImage?.default}`)
-            .refine((image) => !image.endsWith(":latest"), "must pin a version tag, not ':latest'"),
+            .refine(
+                (image) => Number(POSTGRES_IMAGE_RE.exec(image)?.[1]) >= MIN_POSTGRES_MAJOR,
+                `must be the postgres image (or a registry path ending in /postgres) with a version tag of PostgreSQL ${MIN_POSTGRES_MAJOR} or later, e.g. ${DECLARED_KEYS.postgresImage?.default}: the init script needs psql ${MIN_POSTGRES_MAJOR}'s \\getenv`,
+            ),
     })
     // Rules across keys: they run even when other keys are bad (so every problem is listed at once),
     // on the keys they involve that are valid on their own.

@@ -29,6 +29,12 @@ describe("stack config: defaults", () => {
         config = loadStackConfig(source());
     });
 
+    it("accepts the postgres image from other registries, any major from 15 on", () => {
+        for (const image of ["postgres:15", "docker.io/library/postgres:17.6", "public.ecr.aws/docker/library/postgres:16.10-alpine3.22", "registry.example.com:5000/mirror/postgres:18.0"]) {
+            assert.equal(loadStackConfig(source({ [key("postgresImage")]: image })).postgresImage, image);
+        }
+    });
+
     it("takes the documented defaults from Pulumi.yaml", () => {
         assert.equal(config.datadog.site, "datadoghq.com");
         assert.equal(config.checkIntervalSeconds, 45);
@@ -207,11 +213,15 @@ describe("stack config: bad input", () => {
         { title: "an env Docker and Datadog reject", overrides: { [key("env")]: "Dev Env" }, expect: /^datadog-exercise:env = "Dev Env": must start with a lowercase letter/ },
         { title: "a stack name that is not a valid env", overrides: {}, expect: /^datadog-exercise:env = "Bad_Stack" \(default: the stack name\): must start with a lowercase letter.*Fix: pulumi config set env dev$/ },
         { title: "an unknown site", overrides: { [key("site")]: "datadog.com" }, expect: /^datadog-exercise:site = "datadog.com": must be one of datadoghq\.com, /},
-        { title: "an image on :latest", overrides: { [key("postgresImage")]: "postgres:latest" }, expect: /postgresImage = "postgres:latest": must pin a version tag/ },
+        { title: "a postgres image on :latest", overrides: { [key("postgresImage")]: "postgres:latest" }, expect: /^datadog-exercise:postgresImage = "postgres:latest": must be the postgres image \(or a registry path ending in \/postgres\) with a version tag of PostgreSQL 15 or later, e\.g\. postgres:17\.6-bookworm: the init script needs psql 15's \\getenv\. Fix: pulumi config set postgresImage postgres:17\.6-bookworm$/ },
+        { title: "an image that is not PostgreSQL", overrides: { [key("postgresImage")]: "mysql:8.0" }, expect: /^datadog-exercise:postgresImage = "mysql:8\.0": must be the postgres image/ },
+        { title: "a PostgreSQL older than 15, whose psql has no \\getenv", overrides: { [key("postgresImage")]: "postgres:14.19-bookworm" }, expect: /^datadog-exercise:postgresImage = "postgres:14\.19-bookworm": must be the postgres image/ },
+        { title: "another image with a PostgreSQL-like version", overrides: { [key("postgresImage")]: "node:22.20" }, expect: /^datadog-exercise:postgresImage = "node:22\.20": must be the postgres image/ },
+        { title: "a look-alike image name", overrides: { [key("postgresImage")]: "bitnami/postgresql:17.6" }, expect: /^datadog-exercise:postgresImage = "bitnami\/postgresql:17\.6": must be the postgres image/ },
         { title: "an Agent 6 image", overrides: { [key("agentImage")]: "gcr.io/datadoghq/agent:6.53.0" }, expect: /^datadog-exercise:agentImage = "gcr.io\/datadoghq\/agent:6.53.0": must be a Datadog Agent 7 image/ },
         { title: "an Agent image that is not Datadog's", overrides: { [key("agentImage")]: "example.com/agent:7.77.1" }, expect: /agentImage = "example.com\/agent:7.77.1": must be a Datadog Agent 7 image/ },
         { title: "a fractional threshold, which Pulumi.yaml declares an integer", overrides: { [key("criticalThreshold")]: "800.5" }, expect: /criticalThreshold = "800.5": must be a whole number from 0 to 1000/ },
-        { title: "an image without a tag", overrides: { [key("postgresImage")]: "postgres" }, expect: /postgresImage = "postgres": must be an image reference with an explicit tag/ },
+        { title: "a postgres image without a tag", overrides: { [key("postgresImage")]: "postgres" }, expect: /^datadog-exercise:postgresImage = "postgres": must be the postgres image/ },
         { title: "a date that does not exist", overrides: { [key("downtimeStartDate")]: "2026-02-30" }, expect: /^datadog-exercise:downtimeStartDate = "2026-02-30": must be a calendar date YYYY-MM-DD/ },
         { title: "an http:// apiUrl off loopback", overrides: { "datadog:apiUrl": "http://api.example.com/" }, expect: /^datadog:apiUrl = "http:\/\/api\.example\.com\/": must be an http\(s\) URL such as https:\/\/api\.datadoghq\.eu\/ \(http:\/\/ only for a loopback host\)\. Fix: pulumi config set datadog:apiUrl / },
         { title: "a malformed apiUrl", overrides: { "datadog:apiUrl": "api.datadoghq.com" }, expect: /^datadog:apiUrl = "api\.datadoghq\.com": must be an http\(s\) URL/ },
