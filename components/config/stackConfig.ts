@@ -6,6 +6,7 @@
 // problem (key, value, what is allowed, how to fix it) before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
+import { isIP } from "net";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -81,6 +82,12 @@ export interface StackConfig {
     /** The first local date (YYYY-MM-DD) the recurring downtimes apply from: their deterministic anchor. */
     readonly downtimeStartDate: string;
     readonly appPort: number;
+    /** The Docker host's address the app's port is published on (127.0.0.1 by default). */
+    readonly appBindAddress: string;
+    /** Where a user reaches the app, as seen from the machine that runs `pulumi up`. */
+    readonly appUrl: string;
+    /** The ssh command that makes appUrl reach an app on a remote Docker host's loopback; else undefined. */
+    readonly appTunnel: string | undefined;
     /** Host port for PostgreSQL, or undefined: not published (the default). */
     readonly postgresHostPort: number | undefined;
     readonly agentImage: string;
@@ -214,6 +221,9 @@ const schema = z
         }),
         downtimeStartDate: z.string({ error: DATE_HELP }).refine(isCalendarDate, DATE_HELP),
         appPort: integer("a TCP port", 1, 65535),
+        appBindAddress: z
+            .string()
+            .refine((ip) => isIP(ip) !== 0, "must be an IPv4 or IPv6 address of the Docker host: 127.0.0.1 (that host only) or 0.0.0.0 (every interface)"),
         postgresHostPort: integer("a TCP port, or 0 for none", 0, 65535),
         agentImage: z
             .string()
@@ -297,6 +307,27 @@ export interface ConfigSource {
     get(fullKey: string): string | undefined;
     /** True when the stack stores that key encrypted (`pulumi config set --secret`); undefined when unknown. */
     isSecret(fullKey: string): boolean | undefined;
+    /** An environment variable (DOCKER_HOST); none when absent. */
+    env?(name: string): string | undefined;
+}
+
+/**
+ * The Docker daemon's address when it runs on another machine, else undefined. The docker provider
+ * takes it from docker:host, else DOCKER_HOST: unix:// and npipe:// are local, as is tcp:// on loopback.
+ */
+function remoteDaemon(source: ConfigSource): URL | undefined {
+    const url = URL.parse(source.get("docker:host") ?? source.env?.("DOCKER_HOST") ?? "");
+    return url && ["tcp:", "ssh:", "http:", "https:"].includes(url.protocol) && !LOOPBACK_HOSTS.test(url.hostname) ? url : undefined;
+}
+
+/** The app's URL from where `pulumi up` runs, and the ssh tunnel it needs when it listens on a remote host's loopback. */
+function appAccess(bind: string, port: number, daemon: URL | undefined): { appUrl: string; appTunnel?: string } {
+    const everywhere = bind === "0.0.0.0" || bind === "::";
+    const ip = bind.includes(":") ? `[${bind}]` : bind;
+    if (daemon === undefined) return { appUrl: `http://${everywhere || bind === "127.0.0.1" ? "localhost" : ip}:${port}` };
+    if (!(bind.startsWith("127.") || bind === "::1")) return { appUrl: `http://${everywhere ? daemon.hostname : ip}:${port}` };
+    const login = daemon.protocol === "ssh:" ? `${daemon.username ? `${daemon.username}@` : ""}${daemon.hostname}${daemon.port ? ` -p ${daemon.port}` : ""}` : daemon.hostname;
+    return { appUrl: `http://localhost:${port}`, appTunnel: `ssh -N -L ${port}:${ip}:${port} ${login}` };
 }
 
 /**
@@ -311,6 +342,7 @@ export function pulumiConfigSource(): ConfigSource {
         stack: pulumi.getStack(),
         get: (k) => pulumi.runtime.getConfig(k),
         isSecret: (k) => (secretKeysKnown ? runtime.isConfigSecret?.(k) : undefined),
+        env: (name) => process.env[name],
     };
 }
 
@@ -378,6 +410,9 @@ export function loadStackConfig(source: ConfigSource = pulumiConfigSource()): St
         timezone: c.timezone,
         downtimeStartDate: c.downtimeStartDate,
         appPort: c.appPort,
+        appBindAddress: c.appBindAddress,
+        appTunnel: undefined,
+        ...appAccess(c.appBindAddress, c.appPort, remoteDaemon(source)),
         postgresHostPort: c.postgresHostPort === 0 ? undefined : c.postgresHostPort,
         agentImage: c.agentImage,
         postgresImage: c.postgresImage,

@@ -6,9 +6,9 @@ import { parse as parseYaml } from "yaml";
 import { CONFIG_KEYS, ConfigError, loadStackConfig, StackConfig } from "../../components/config/stackConfig";
 import { API_KEY, APP_KEY, PROJECT, resolve, runProgram, validConfig } from "./harness";
 
-function source(overrides: Record<string, string | undefined> = {}, opts: { stack?: string; secret?: boolean } = {}) {
+function source(overrides: Record<string, string | undefined> = {}, opts: { stack?: string; secret?: boolean; env?: Record<string, string> } = {}) {
     const values: Record<string, string | undefined> = { ...validConfig(), ...overrides };
-    return { stack: opts.stack ?? "dev", get: (k: string) => values[k], isSecret: () => opts.secret ?? true };
+    return { stack: opts.stack ?? "dev", get: (k: string) => values[k], isSecret: () => opts.secret ?? true, env: (name: string) => opts.env?.[name] };
 }
 
 function problemsFor(overrides: Record<string, string | undefined>, opts: { stack?: string; secret?: boolean } = {}): string[] {
@@ -133,6 +133,44 @@ describe("stack config: defaults", () => {
     });
 });
 
+describe("stack config: where the app is reached", () => {
+    const access = (overrides: Record<string, string>, env: Record<string, string> = {}) => {
+        const c = loadStackConfig(source(Object.fromEntries(Object.entries(overrides).map(([k, v]) => [k.includes(":") ? k : key(k), v])), { env }));
+        return [c.appUrl, c.appTunnel];
+    };
+
+    it("publishes the app on the Docker host's loopback by default, reached at localhost", () => {
+        assert.equal(loadStackConfig(source()).appBindAddress, "127.0.0.1");
+        assert.deepEqual(access({}), ["http://localhost:5050", undefined]);
+    });
+
+    it("takes a daemon on a unix socket or a loopback tcp:// address as local", () => {
+        assert.deepEqual(access({ appBindAddress: "0.0.0.0" }, { DOCKER_HOST: "unix:///var/run/docker.sock" }), ["http://localhost:5050", undefined]);
+        assert.deepEqual(access({}, { DOCKER_HOST: "tcp://127.0.0.1:2375" }), ["http://localhost:5050", undefined]);
+    });
+
+    it("gives a remote daemon's host (DOCKER_HOST) when the app listens on every interface", () => {
+        assert.deepEqual(access({ appBindAddress: "0.0.0.0" }, { DOCKER_HOST: "tcp://docker.example.com:2376" }), ["http://docker.example.com:5050", undefined]);
+        assert.deepEqual(access({ appBindAddress: "::", appPort: "8080" }, { DOCKER_HOST: "tcp://[2001:db8::5]:2376" }), ["http://[2001:db8::5]:8080", undefined]);
+    });
+
+    it("reads docker:host before DOCKER_HOST, as the docker provider does", () => {
+        const url = access({ appBindAddress: "0.0.0.0", "docker:host": "ssh://ops@build-1.example.com" }, { DOCKER_HOST: "tcp://other.example.com:2376" })[0];
+        assert.equal(url, "http://build-1.example.com:5050");
+    });
+
+    it("gives the ssh tunnel to open, and the local URL it serves, for an app on a remote daemon's loopback", () => {
+        assert.deepEqual(access({}, { DOCKER_HOST: "ssh://ops@build-1.example.com:2222" }), ["http://localhost:5050", "ssh -N -L 5050:127.0.0.1:5050 ops@build-1.example.com -p 2222"]);
+        assert.deepEqual(access({ appBindAddress: "::1" }, { DOCKER_HOST: "tcp://docker.example.com:2376" }), ["http://localhost:5050", "ssh -N -L 5050:[::1]:5050 docker.example.com"]);
+    });
+
+    it("gives the bound address itself when it is a given interface", () => {
+        assert.deepEqual(access({ appBindAddress: "10.0.0.5" }, { DOCKER_HOST: "tcp://docker.example.com:2376" }), ["http://10.0.0.5:5050", undefined]);
+        assert.deepEqual(access({ appBindAddress: "192.168.1.20" }), ["http://192.168.1.20:5050", undefined]);
+        assert.deepEqual(access({ appBindAddress: "::1" }), ["http://[::1]:5050", undefined]);
+    });
+});
+
 describe("stack config: Pulumi.yaml declares every key", () => {
     const projectFile = parseYaml(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8"));
 
@@ -225,6 +263,8 @@ describe("stack config: bad input", () => {
         { title: "a date that does not exist", overrides: { [key("downtimeStartDate")]: "2026-02-30" }, expect: /^datadog-exercise:downtimeStartDate = "2026-02-30": must be a calendar date YYYY-MM-DD/ },
         { title: "an http:// apiUrl off loopback", overrides: { "datadog:apiUrl": "http://api.example.com/" }, expect: /^datadog:apiUrl = "http:\/\/api\.example\.com\/": must be an http\(s\) URL such as https:\/\/api\.datadoghq\.eu\/ \(http:\/\/ only for a loopback host\)\. Fix: pulumi config set datadog:apiUrl / },
         { title: "a malformed apiUrl", overrides: { "datadog:apiUrl": "api.datadoghq.com" }, expect: /^datadog:apiUrl = "api\.datadoghq\.com": must be an http\(s\) URL/ },
+        { title: "a host name as the app's bind address", overrides: { [key("appBindAddress")]: "localhost" }, expect: /^datadog-exercise:appBindAddress = "localhost": must be an IPv4 or IPv6 address of the Docker host: 127\.0\.0\.1 \(that host only\) or 0\.0\.0\.0 \(every interface\)\. Fix: pulumi config set appBindAddress 127\.0\.0\.1$/ },
+        { title: "a network as the app's bind address", overrides: { [key("appBindAddress")]: "0.0.0.0/0" }, expect: /^datadog-exercise:appBindAddress = "0\.0\.0\.0\/0": must be an IPv4 or IPv6 address/ },
         { title: "the Postgres port on the app's port", overrides: { [key("postgresHostPort")]: "5050" }, expect: /postgresHostPort = "5050": must differ from appPort \(5050\)/ },
     ];
 
