@@ -29,70 +29,15 @@ export const DATADOG_SITES: Readonly<Record<string, string>> = Object.freeze({
     "uk1.datadoghq.com": "https://uk1.datadoghq.com",
 });
 
-/** A key as Pulumi.yaml's `config:` block declares it. */
-export interface DeclaredKey {
-    readonly type: "string" | "integer" | "boolean" | "array";
-    readonly default?: unknown;
-    readonly description: string;
-}
-
-export const PROJECT_FILE = path.join(__dirname, "..", "..", "Pulumi.yaml");
-
 /** The project's keys, their types, defaults and descriptions: Pulumi.yaml is the only source. */
-export const DECLARED_KEYS: Readonly<Record<string, DeclaredKey>> = Object.freeze(
-    (parseYaml(fs.readFileSync(PROJECT_FILE, "utf8")) as { config: Record<string, DeclaredKey> }).config,
+export const DECLARED_KEYS: Readonly<Record<string, { type: string; default?: unknown; description: string }>> = Object.freeze(
+    parseYaml(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.yaml"), "utf8")).config,
 );
 
 /** my_metric is a random integer in 0..1000 (container-src/agent/checks.d/custom_my_metric.py). */
 export const MY_METRIC_MAX = 1000;
 /** The Agent will not run a check more often than every 15 s. */
 export const MIN_CHECK_INTERVAL_SECONDS = 15;
-
-export interface DatadogConfig {
-    readonly apiKey: pulumi.Output<string>;
-    readonly appKey: pulumi.Output<string>;
-    readonly site: string;
-    /** The provider's API endpoint: datadog:apiUrl when set, else https://api.<site>/. */
-    readonly apiUrl: string;
-    /** The web app's base URL, for the dashboard and monitor links. */
-    readonly appUrl: string;
-}
-
-export interface MonitorConfig {
-    readonly warningThreshold: number;
-    readonly criticalThreshold: number;
-    readonly evaluationWindowMinutes: number;
-    readonly noDataMinutes: number;
-    readonly timeAggregation: "avg" | "max" | "min";
-    readonly notifyEmail: string;
-}
-
-export interface StackConfig {
-    readonly project: string;
-    readonly stack: string;
-    readonly datadog: DatadogConfig;
-    readonly env: string;
-    readonly hostname: string;
-    readonly hostTags: readonly string[];
-    readonly service: string;
-    readonly appVersion: string;
-    readonly checkIntervalSeconds: number;
-    readonly monitor: MonitorConfig;
-    readonly timezone: string;
-    /** The first local date (YYYY-MM-DD) the recurring downtimes apply from: their deterministic anchor. */
-    readonly downtimeStartDate: string;
-    readonly appPort: number;
-    /** The Docker host's address the app's port is published on (127.0.0.1 by default). */
-    readonly appBindAddress: string;
-    /** Where a user reaches the app, as seen from the machine that runs `pulumi up`. */
-    readonly appUrl: string;
-    /** The ssh command that makes appUrl reach an app on a remote Docker host's loopback; else undefined. */
-    readonly appTunnel: string | undefined;
-    /** Host port for PostgreSQL, or undefined: not published (the default). */
-    readonly postgresHostPort: number | undefined;
-    readonly agentImage: string;
-    readonly postgresImage: string;
-}
 
 /** Thrown when the stack config is invalid; its message lists every problem. */
 export class ConfigError extends Error {
@@ -145,12 +90,6 @@ const IANA_ZONES: ReadonlyMap<string, string> = new Map(
     Object.keys((JSON.parse(fs.readFileSync(require.resolve("tzdata"), "utf8")) as { zones: object }).zones).map((n) => [n.toLowerCase(), n]),
 );
 
-/** The whole date exists: Date.UTC would roll 2026-02-30 over to March. */
-function isCalendarDate(s: string): boolean {
-    const d = new Date(`${s}T00:00:00Z`);
-    return /^\d{4}-\d{2}-\d{2}$/.test(s) && !isNaN(d.getTime()) && d.toISOString().startsWith(s);
-}
-
 function isApiUrl(value: string): boolean {
     const url = URL.parse(value);
     return url?.protocol === "https:" || (url?.protocol === "http:" && LOOPBACK_HOSTS.test(url.hostname));
@@ -185,9 +124,7 @@ const schema = z
         appKey: datadogKey("application key", 40),
         apiUrl: z.string().refine(isApiUrl, API_URL_HELP).optional(),
         site: z.enum(Object.keys(DATADOG_SITES), { error: `must be one of ${Object.keys(DATADOG_SITES).join(", ")}` }),
-        env: z
-            .string()
-            .regex(ENV_RE, "must start with a lowercase letter and hold only a-z, 0-9, '_', '.', '-' (at most 50 characters): Docker names and Datadog tags accept nothing else"),
+        env: z.string().regex(ENV_RE, "must start with a lowercase letter and hold only a-z, 0-9, '_', '.', '-' (at most 50 characters): Docker names and Datadog tags accept nothing else"),
         hostname: z
             .string()
             .max(253, "must be at most 253 characters")
@@ -219,15 +156,11 @@ const schema = z
             if (spelled === undefined) ctx.addIssue("must be an IANA time zone such as America/Los_Angeles, Europe/Paris or UTC");
             else if (spelled !== tz) ctx.addIssue(`must be spelled as the IANA database spells it, with its capitals: ${spelled}`);
         }),
-        downtimeStartDate: z.string({ error: DATE_HELP }).refine(isCalendarDate, DATE_HELP),
+        downtimeStartDate: z.iso.date({ error: DATE_HELP }), // a date that exists: 2026-02-30 does not
         appPort: integer("a TCP port", 1, 65535),
-        appBindAddress: z
-            .string()
-            .refine((ip) => isIP(ip) !== 0, "must be an IPv4 or IPv6 address of the Docker host: 127.0.0.1 (that host only) or 0.0.0.0 (every interface)"),
+        appBindAddress: z.string().refine((ip) => isIP(ip) !== 0, "must be an IPv4 or IPv6 address of the Docker host: 127.0.0.1 (that host only) or 0.0.0.0 (every interface)"),
         postgresHostPort: integer("a TCP port, or 0 for none", 0, 65535),
-        agentImage: z
-            .string()
-            .regex(AGENT_IMAGE_RE, `must be a Datadog Agent 7 image from one of Datadog's registries, with a version tag, e.g. ${DECLARED_KEYS.agentImage?.default}`),
+        agentImage: z.string().regex(AGENT_IMAGE_RE, `must be a Datadog Agent 7 image from one of Datadog's registries, with a version tag, e.g. ${DECLARED_KEYS.agentImage?.default}`),
         postgresImage: z
             .string()
             .refine(
@@ -244,18 +177,14 @@ const schema = z
             if (valid("warningThreshold", "criticalThreshold") && c.warningThreshold >= c.criticalThreshold) {
                 add("warningThreshold", `must be lower than criticalThreshold (${c.criticalThreshold}): Datadog rejects a warning at or above the critical threshold`);
             }
-            if (valid("evaluationWindowMinutes", "noDataMinutes") && c.noDataMinutes < 2 * c.evaluationWindowMinutes) {
-                add(
-                    "noDataMinutes",
-                    `must be at least twice evaluationWindowMinutes (${2 * c.evaluationWindowMinutes}), as Datadog advises, or the monitor reports No Data between points`,
-                );
+            const twice = 2 * c.evaluationWindowMinutes;
+            if (valid("evaluationWindowMinutes", "noDataMinutes") && c.noDataMinutes < twice) {
+                add("noDataMinutes", `must be at least twice evaluationWindowMinutes (${twice}), as Datadog advises, or the monitor reports No Data between points`);
             }
             if (valid("appPort", "postgresHostPort") && c.postgresHostPort === c.appPort) add("postgresHostPort", `must differ from appPort (${c.appPort})`);
         },
         { when: () => true },
     );
-
-type RawConfig = Record<string, unknown>;
 
 /** Every key the program reads, by short name: the schema's (checked against Pulumi.yaml by a spec). */
 export const CONFIG_KEYS: readonly string[] = Object.freeze(Object.keys(schema.shape));
@@ -286,7 +215,7 @@ const DERIVED_DEFAULTS: Readonly<Record<string, string>> = {
 };
 
 /** One problem: `<key>[<index>] = <value> (<default>): <what is allowed>. Fix: <command>`. */
-function formatIssue(raw: RawConfig, input: RawConfig, issue: z.core.$ZodIssue): string {
+function formatIssue(raw: Record<string, unknown>, input: Record<string, unknown>, issue: z.core.$ZodIssue): string {
     const key = String(issue.path[0]);
     const value = issue.path.reduce<unknown>((v, p) => (v as Record<PropertyKey, unknown> | undefined)?.[p], input);
     let shown = value === undefined ? "(not set)" : SECRET_KEYS.includes(key) ? `[secret, ${String(value).length} characters]` : JSON.stringify(value);
@@ -321,13 +250,15 @@ function remoteDaemon(source: ConfigSource): URL | undefined {
 }
 
 /** The app's URL from where `pulumi up` runs, and the ssh tunnel it needs when it listens on a remote host's loopback. */
-function appAccess(bind: string, port: number, daemon: URL | undefined): { appUrl: string; appTunnel?: string } {
-    const everywhere = bind === "0.0.0.0" || bind === "::";
+function appAccess(bind: string, port: number, daemon: URL | undefined): { appUrl: string; appTunnel: string | undefined } {
     const ip = bind.includes(":") ? `[${bind}]` : bind;
-    if (daemon === undefined) return { appUrl: `http://${everywhere || bind === "127.0.0.1" ? "localhost" : ip}:${port}` };
-    if (!(bind.startsWith("127.") || bind === "::1")) return { appUrl: `http://${everywhere ? daemon.hostname : ip}:${port}` };
-    const login = daemon.protocol === "ssh:" ? `${daemon.username ? `${daemon.username}@` : ""}${daemon.hostname}${daemon.port ? ` -p ${daemon.port}` : ""}` : daemon.hostname;
-    return { appUrl: `http://localhost:${port}`, appTunnel: `ssh -N -L ${port}:${ip}:${port} ${login}` };
+    if (daemon && (bind.startsWith("127.") || bind === "::1")) {
+        const login = daemon.protocol === "ssh:" ? `${daemon.username ? `${daemon.username}@` : ""}${daemon.hostname}${daemon.port ? ` -p ${daemon.port}` : ""}` : daemon.hostname;
+        return { appUrl: `http://localhost:${port}`, appTunnel: `ssh -N -L ${port}:${ip}:${port} ${login}` };
+    }
+    const everywhere = bind === "0.0.0.0" || bind === "::";
+    const host = everywhere ? (daemon?.hostname ?? "localhost") : !daemon && bind === "127.0.0.1" ? "localhost" : ip;
+    return { appUrl: `http://${host}:${port}`, appTunnel: undefined };
 }
 
 /**
@@ -347,8 +278,8 @@ export function pulumiConfigSource(): ConfigSource {
 }
 
 /** The set values ("" is how Pulumi.yaml says "no default"), hostTags parsed from its JSON list. */
-function readRaw(source: ConfigSource): RawConfig {
-    const raw: RawConfig = {};
+function readRaw(source: ConfigSource): Record<string, unknown> {
+    const raw: Record<string, unknown> = {};
     for (const key of CONFIG_KEYS) {
         const value = source.get(fullKey(key));
         if (value === undefined || value === "") continue;
@@ -369,7 +300,7 @@ export function loadStackConfig(source: ConfigSource = pulumiConfigSource()): St
     const raw = readRaw(source);
     const env = typeof raw.env === "string" ? raw.env : source.stack;
     const defaults = Object.fromEntries(Object.entries(DECLARED_KEYS).filter(([, d]) => d.default !== "").map(([k, d]) => [k, d.default]));
-    const input: RawConfig = { ...defaults, env, hostname: defaultHostname(env), ...raw };
+    const input: Record<string, unknown> = { ...defaults, env, hostname: defaultHostname(env), ...raw };
     const parsed = schema.safeParse(input);
     const issues = (parsed.error?.issues ?? []).filter(
         // A hostname derived from a bad env is the same problem: report the env only.
@@ -382,15 +313,21 @@ export function loadStackConfig(source: ConfigSource = pulumiConfigSource()): St
         ...issues.map((issue) => formatIssue(raw, input, issue)),
     ];
     if (problems.length > 0 || !parsed.success) throw new ConfigError(problems, source.stack);
-    const c = parsed.data;
-    return deepFreeze({
+    return deepFreeze(build(parsed.data, source));
+}
+
+/** The typed config from the validated values: the one place its shape is written. */
+function build(c: z.output<typeof schema>, source: ConfigSource) {
+    return {
         project: PROJECT,
         stack: source.stack,
         datadog: {
             apiKey: pulumi.secret(c.apiKey),
             appKey: pulumi.secret(c.appKey),
             site: c.site,
+            /** The provider's API endpoint: datadog:apiUrl when set, else https://api.<site>/. */
             apiUrl: c.apiUrl ?? `https://api.${c.site}/`,
+            /** The web app's base URL, for the dashboard and monitor links. */
             appUrl: DATADOG_SITES[c.site],
         },
         env: c.env,
@@ -408,16 +345,25 @@ export function loadStackConfig(source: ConfigSource = pulumiConfigSource()): St
             notifyEmail: c.notifyEmail,
         },
         timezone: c.timezone,
+        /** The first local date (YYYY-MM-DD) the recurring downtimes apply from: their deterministic anchor. */
         downtimeStartDate: c.downtimeStartDate,
         appPort: c.appPort,
+        /** The Docker host's address the app's port is published on (127.0.0.1 by default). */
         appBindAddress: c.appBindAddress,
-        appTunnel: undefined,
+        /** appUrl: where a user reaches the app from this machine; appTunnel: the ssh command it needs first, if any. */
         ...appAccess(c.appBindAddress, c.appPort, remoteDaemon(source)),
+        /** Host port for PostgreSQL, or undefined: not published (the default). */
         postgresHostPort: c.postgresHostPort === 0 ? undefined : c.postgresHostPort,
         agentImage: c.agentImage,
         postgresImage: c.postgresImage,
-    });
+    };
 }
+
+type DeepReadonly<T> = T extends pulumi.Output<unknown> ? T : { readonly [K in keyof T]: DeepReadonly<T[K]> };
+/** The validated stack config (frozen at run time too). */
+export type StackConfig = DeepReadonly<ReturnType<typeof build>>;
+export type DatadogConfig = StackConfig["datadog"];
+export type MonitorConfig = StackConfig["monitor"];
 
 function deepFreeze<T>(o: T): T {
     if (o && typeof o === "object" && !pulumi.Output.isInstance(o)) {
