@@ -152,7 +152,8 @@ const schema = z
         monitorTimeAggregation: z.enum(["avg", "max", "min"], { error: "must be one of avg, max, min" }),
         notifyEmail: z.email({ error: "must be an e-mail address such as you@example.com" }),
         timezone: z.string().superRefine((tz, ctx) => {
-            const spelled = IANA_ZONES.get(tz.toLowerCase());
+            // Names without a '/' are legacy abbreviations (EST is UTC-5 all year, not New York time), or Factory.
+            const spelled = tz.includes("/") || tz === "UTC" ? IANA_ZONES.get(tz.toLowerCase()) : undefined;
             if (spelled === undefined) ctx.addIssue("must be an IANA time zone such as America/Los_Angeles, Europe/Paris or UTC");
             else if (spelled !== tz) ctx.addIssue(`must be spelled as the IANA database spells it, with its capitals: ${spelled}`);
         }),

@@ -240,6 +240,7 @@ describe("stack config: bad input", () => {
         { title: "localhost as the hostname", overrides: { [key("hostname")]: "localhost" }, expect: /^datadog-exercise:hostname = "localhost": must not be a local name/ },
         { title: "localhost.localdomain as the hostname", overrides: { [key("hostname")]: "localhost.localdomain" }, expect: /hostname = "localhost.localdomain": must not be a local name/ },
         { title: "a zone abbreviation", overrides: { [key("timezone")]: "PST" }, expect: /timezone = "PST": must be an IANA time zone/ },
+        { title: "a legacy abbreviation the IANA database keeps, a fixed UTC-5", overrides: { [key("timezone")]: "EST" }, expect: /^datadog-exercise:timezone = "EST": must be an IANA time zone such as America\/Los_Angeles/ },
         { title: "a bad hostname", overrides: { [key("hostname")]: "my_host!" }, expect: /^datadog-exercise:hostname = "my_host!": must be a lowercase DNS hostname/ },
         { title: "a bad tag", overrides: { [key("hostTags")]: '["team:se","Not A Tag"]' }, expect: /^datadog-exercise:hostTags\[1\] = "Not A Tag": must be a lowercase 'key:value' tag/ },
         { title: "an env tag among the host tags, which would put the host in another env", overrides: { [key("hostTags")]: '["team:se","env:prod"]' }, expect: /^datadog-exercise:hostTags\[1\] = "env:prod": must not use the reserved key 'env': the env key sets it \(DD_ENV\); another env here would put this host under that env's monitor and downtimes\. Fix: / },
