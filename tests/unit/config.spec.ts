@@ -311,6 +311,14 @@ describe("stack config: bad input", () => {
         }
     });
 
+    it("checks the rules across keys even when a required key is missing", () => {
+        const problems = problemsFor({ [key("notifyEmail")]: undefined, [key("warningThreshold")]: "900" });
+        assert.deepEqual(
+            problems.map((p) => p.split(" = ")[0]),
+            ["datadog-exercise:notifyEmail", "datadog-exercise:warningThreshold"],
+        );
+    });
+
     it("rejects plain-text keys in a real program run, where the CLI lists its secret keys", async () => {
         const plain = await runProgram({ secretKeys: [] });
         assert.match(plain.error?.message ?? "", /datadog:apiKey = \[plain text\]/);
