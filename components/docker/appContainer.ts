@@ -33,6 +33,8 @@ export interface AppContainerArgs {
     service: string;
     version: string;
     port: number;
+    /** The Docker host's address the port is published on. */
+    bindAddress: string;
 }
 
 /**
@@ -42,7 +44,6 @@ export interface AppContainerArgs {
 export class AppContainer extends pulumi.ComponentResource {
     public readonly container: docker.Container;
     public readonly containerName: pulumi.Output<string>;
-    public readonly url: string;
 
     constructor(name: string, args: AppContainerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("datadog-exercise:docker:AppContainer", name, {}, opts);
@@ -78,7 +79,7 @@ export class AppContainer extends pulumi.ComponentResource {
                     { label: "com.datadoghq.tags.version", value: args.version },
                     { label: "com.datadoghq.ad.logs", value: JSON.stringify([{ source: "python", service: args.service }]) },
                 ],
-                ports: [{ internal: args.port, external: args.port }],
+                ports: [{ internal: args.port, external: args.port, ip: args.bindAddress }],
                 networksAdvanced: [{ name: args.networkName, aliases: ["app"] }],
                 healthcheck: APP_HEALTHCHECK,
                 restart: "unless-stopped",
@@ -86,8 +87,7 @@ export class AppContainer extends pulumi.ComponentResource {
             { parent: this, dependsOn: [args.agentContainer] },
         );
         this.containerName = this.container.name;
-        this.url = `http://localhost:${args.port}`;
 
-        this.registerOutputs({ containerName: this.containerName, url: this.url });
+        this.registerOutputs({ containerName: this.containerName });
     }
 }

@@ -51,14 +51,27 @@ describe("AppContainer", () => {
         assert.match(app.healthcheck.tests[3], /\/health/);
     });
 
-    it("publishes appPort on the same port inside and out", () => {
-        assert.deepEqual(app.ports, [{ internal: 5050, external: 5050 }]);
+    it("publishes appPort on the same port inside and out, on the host's loopback only", () => {
+        assert.deepEqual(app.ports, [{ internal: 5050, external: 5050, ip: "127.0.0.1" }]);
+    });
+
+    it("publishes on every interface when appBindAddress opens it, and says the remote Docker host's URL", async () => {
+        const open = await runProgram({ config: { [`${PROJECT}:appBindAddress`]: "0.0.0.0", "docker:host": "ssh://ops@build-1.example.com" } });
+        assert.deepEqual(open.get(T.container, "host-app-container").inputs.ports, [{ internal: 5050, external: 5050, ip: "0.0.0.0" }]);
+        assert.equal(open.outputs.appUrl, "http://build-1.example.com:5050");
+        assert.equal(open.outputs.appTunnel, undefined);
+    });
+
+    it("exports the ssh tunnel to open for an app on a remote Docker host's loopback", async () => {
+        const remote = await runProgram({ config: { "docker:host": "ssh://ops@build-1.example.com" } });
+        assert.equal(remote.outputs.appTunnel, "ssh -N -L 5050:127.0.0.1:5050 ops@build-1.example.com");
+        assert.equal(remote.outputs.appUrl, "http://localhost:5050");
     });
 
     it("follows service, version and port from config", async () => {
         const other = await runProgram({ config: { [`${PROJECT}:appPort`]: "8080", [`${PROJECT}:service`]: "shop", [`${PROJECT}:appVersion`]: "2.3.4" } });
         const c = other.get(T.container, "host-app-container").inputs;
-        assert.deepEqual(c.ports, [{ internal: 8080, external: 8080 }]);
+        assert.deepEqual(c.ports, [{ internal: 8080, external: 8080, ip: "127.0.0.1" }]);
         assert.equal(envMap(c.envs).PORT, "8080");
         assert.equal(envMap(c.envs).DD_SERVICE, "shop");
         assert.equal(envMap(c.envs).DD_VERSION, "2.3.4");
