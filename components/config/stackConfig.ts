@@ -36,8 +36,11 @@ export const DECLARED_KEYS: Readonly<Record<string, { type: string; default?: un
 
 /** my_metric is a random integer in 0..1000 (container-src/agent/checks.d/custom_my_metric.py). */
 export const MY_METRIC_MAX = 1000;
-/** The Agent will not run a check more often than every 15 s. */
-export const MIN_CHECK_INTERVAL_SECONDS = 15;
+/**
+ * The Agent's scheduler refuses an interval under 1 s (datadog-agent pkg/collector/scheduler:
+ * minAllowedInterval); 15 s is only its default when a check sets none.
+ */
+export const MIN_CHECK_INTERVAL_SECONDS = 1;
 
 /** Thrown when the stack config is invalid; its message lists every problem. */
 export class ConfigError extends Error {
