@@ -225,7 +225,10 @@ function formatIssue(raw: Record<string, unknown>, input: Record<string, unknown
     let shown = value === undefined ? "(not set)" : SECRET_KEYS.includes(key) ? `[secret, ${String(value).length} characters]` : JSON.stringify(value);
     if (raw[key] === undefined && value !== undefined) shown += ` (${DERIVED_DEFAULTS[key] ?? "default"})`;
     const message = value === undefined ? `is required but not set; it ${issue.message}` : issue.message;
-    return `${fullKey(key)}${issue.path.slice(1).map((p) => `[${String(p)}]`).join("")} = ${shown}: ${message}. Fix: ${fixCommand(key)}`;
+    const index = issue.path.slice(1).map((p) => `[${String(p)}]`).join("");
+    // A bad list entry is fixed in place: `--path 'hostTags[1]'`, not over the good first one.
+    const fix = index === "" ? fixCommand(key) : fixCommand(key).replace(`'${key}[0]'`, `'${key}${index}'`);
+    return `${fullKey(key)}${index} = ${shown}: ${message}. Fix: ${fix}`;
 }
 
 /** The hostname a stack gets when it sets none: <env>-exercise-host, '_' (valid in an env, not in a hostname) as '-'. */
