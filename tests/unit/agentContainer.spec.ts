@@ -95,6 +95,10 @@ describe("AgentContainer", () => {
         assert.equal(new RegExp(env.DD_CONTAINER_INCLUDE.slice("name:".length)).test("qaX1-postgres"), false);
     });
 
+    it("shares the host's cgroup and PID namespaces, as Datadog's docker run does", () => {
+        assert.deepEqual([agent.cgroupnsMode, agent.pidMode], ["host", "host"]);
+    });
+
     it("mounts the Docker socket, /proc, cgroups and container logs read-only, and a named run volume", () => {
         const byPath = Object.fromEntries(agent.volumes.map((v: any) => [v.containerPath, v]));
         assert.deepEqual(byPath["/var/run/docker.sock"], { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true });
