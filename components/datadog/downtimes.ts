@@ -9,6 +9,8 @@ export interface MonitorDowntimesArgs {
     timezone: string;
     /** YYYY-MM-DD: the first local date the schedules apply from. */
     startDate: string;
+    /** Notified (`@<address>`) when a downtime starts, as the exercise asks. */
+    notifyEmail: string;
 }
 
 export interface Recurrence {
@@ -128,8 +130,9 @@ export class MonitorDowntimes extends pulumi.ComponentResource {
                 { parent: this },
             );
 
-        this.weeknights = schedule("weeknights", "Out of hours: weeknights 19:00-09:00. Managed by Pulumi (datadog-exercise).");
-        this.weekends = schedule("weekends", "Weekend: all day Saturday and Sunday. Managed by Pulumi (datadog-exercise).");
+        const notify = `@${args.notifyEmail}`;
+        this.weeknights = schedule("weeknights", `Out of hours: weeknights 19:00-09:00. Managed by Pulumi (datadog-exercise).\n${notify}`);
+        this.weekends = schedule("weekends", `Weekend: all day Saturday and Sunday. Managed by Pulumi (datadog-exercise).\n${notify}`);
 
         this.registerOutputs({ weeknightsId: this.weeknights.id, weekendsId: this.weekends.id });
     }

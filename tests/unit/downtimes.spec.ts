@@ -209,6 +209,13 @@ describe("MonitorDowntimes: resources", () => {
         ]);
     });
 
+    it("notifies the configured e-mail address in both downtimes' messages", async () => {
+        const other = await runProgram({ config: { [`${PROJECT}:notifyEmail`]: "sre-team@example.org" } });
+        const messages = other.ofType(T.downtime).map((d) => d.inputs.message);
+        assert.equal(messages.length, 2);
+        for (const message of messages) assert.match(message, /\n@sre-team@example\.org$/);
+    });
+
     it("follows the configured timezone and start date", async () => {
         const paris = await runProgram({ config: { [`${PROJECT}:timezone`]: "Europe/Paris", [`${PROJECT}:downtimeStartDate`]: "2027-01-02" } });
         const weekends = paris.get(T.downtime, "datadog-downtimes-weekends").inputs.recurringSchedule;
