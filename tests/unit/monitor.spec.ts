@@ -40,6 +40,15 @@ describe("MyMetricMonitor", () => {
         assert.match(m.message, /\(max over the last 15 minutes\)/);
     });
 
+    it("puts the critical threshold itself in the query, however far the warning sits below it", async () => {
+        // The dev and prod thresholds are both 300 apart; these are not, so a critical derived
+        // from the warning (or the other way round) shows.
+        const wide = await runProgram({ config: { [key("warningThreshold")]: "150", [key("criticalThreshold")]: "950" } });
+        const m = wide.get(T.monitor, "datadog-my-metric-monitor").inputs;
+        assert.deepEqual(m.monitorThresholds, { warning: "150", critical: "950" });
+        assert.match(m.query, / > 950$/);
+    });
+
     it("writes one message block per state, with value and host IP in the alert", () => {
         const block = (tag: string) => new RegExp(`\\{\\{#${tag}\\}\\}\\n(.+)\\n\\{\\{/${tag}\\}\\}`).exec(monitor.message)?.[1] ?? "";
         const alert = block("is_alert");
