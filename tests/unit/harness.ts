@@ -2,7 +2,8 @@
 //
 // Each run sets mocks and config afresh, runs index.ts again, waits
 // until every registration has reached the mock monitor, and returns the resources with their
-// inputs (secrets unwrapped, and where they were) and the stack outputs, resolved.
+// inputs (secrets unwrapped, and as the engine receives them, secret by secret) and the stack
+// outputs, resolved.
 import * as pulumi from "@pulumi/pulumi";
 import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as path from "path";
@@ -32,7 +33,12 @@ export interface RegisteredResource {
     parentTypes: string[];
     /** Inputs as registered, secrets unwrapped. */
     inputs: Record<string, any>;
-    /** Inputs as registered, with Pulumi's secret envelopes left in place. */
+    /**
+     * Inputs as the engine receives them (the registration request), with Pulumi's secret
+     * envelopes in place on each value that is secret: an env entry, not the whole list. (The
+     * mock API's own copy lifts a secret inside a list to the whole list, which would hide a
+     * plain-text entry beside it.)
+     */
     rawInputs: Record<string, any>;
     /** The provider reference ("<urn>::<id>") it was registered with, if any. */
     provider?: string;
@@ -60,11 +66,8 @@ export interface RunOptions {
     secretKeys?: string[] | null;
 }
 
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
 export function isSecretEnvelope(v: unknown): v is { value: unknown } {
-    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
 }
 
 export function unwrapSecrets(v: unknown): any {
@@ -110,14 +113,14 @@ function forgetProgram(): void {
 
 export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
     const stack = opts.stack ?? "dev";
-    const captured = new Map<string, { type: string; name: string; rawInputs: Record<string, any>; provider?: string }>();
+    const captured = new Map<string, { type: string; name: string; inputs: Record<string, any>; provider?: string }>();
     const passwords: string[] = [];
     await pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 const state = mockState(args.type, args.name, unwrapSecrets(args.inputs));
                 if (args.type === "random:index/randomPassword:RandomPassword") passwords.push(state.result);
-                captured.set(`${args.type}::${args.name}`, { type: args.type, name: args.name, rawInputs: args.inputs, provider: args.provider });
+                captured.set(`${args.type}::${args.name}`, { type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
                 const id = args.type === "datadog:index/monitor:Monitor" ? MOCK_MONITOR_ID : `${args.name}-id`;
                 return { id, state };
             },
@@ -129,14 +132,18 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
         stack,
         false,
     );
-    // The mock API hands newResource no dependencies: read them off the registration requests.
-    const dependencies = new Map<string, string[]>();
+    // The mock API hands newResource no dependencies, and secrets lifted to whole properties:
+    // read both off the registration requests, as the engine would.
+    const requests = new Map<string, { dependencies: string[]; wireInputs: Record<string, any> }>();
     const mockMonitor = pulumi.runtime.getMonitor() as unknown as {
-        registerResource(req: { getType(): string; getName(): string; getDependenciesList(): string[] }, cb: unknown): unknown;
+        registerResource(
+            req: { getType(): string; getName(): string; getDependenciesList(): string[]; getObject(): { toJavaScript(): Record<string, any> } | undefined },
+            cb: unknown,
+        ): unknown;
     };
     const register = mockMonitor.registerResource.bind(mockMonitor);
     mockMonitor.registerResource = (req, cb) => {
-        dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+        requests.set(`${req.getType()}::${req.getName()}`, { dependencies: req.getDependenciesList(), wireInputs: req.getObject()?.toJavaScript() ?? {} });
         return register(req, cb);
     };
 
@@ -166,16 +173,17 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
         const { types, name } = parseUrn(urn);
         const type = types[types.length - 1];
         const c = captured.get(`${type}::${name}`);
-        if (!c) continue;
+        const request = requests.get(`${type}::${name}`);
+        if (!c || !request) continue;
         resources.push({
             type,
             name,
             urn,
             parentTypes: types.slice(0, -1),
-            rawInputs: c.rawInputs,
-            inputs: unwrapSecrets(c.rawInputs),
+            rawInputs: request.wireInputs,
+            inputs: unwrapSecrets(c.inputs),
             provider: c.provider,
-            dependencies: dependencies.get(`${type}::${name}`) ?? [],
+            dependencies: request.dependencies,
         });
     }
 
@@ -208,6 +216,11 @@ export async function secretEntries(envs: pulumi.Input<string>[]): Promise<strin
         if (await pulumi.isSecret(o)) names.push((await resolve(o)).split("=")[0]);
     }
     return names;
+}
+
+/** The names of the registered env entries ("K=V") that are secret, in order. */
+export function registeredSecretEntries(rawEnvs: unknown[]): string[] {
+    return rawEnvs.filter(isSecretEnvelope).map((e) => String(e.value).split("=")[0]);
 }
 
 /** Docker env list ("K=V") as a map. */
