@@ -129,14 +129,6 @@ describe("AgentContainer", () => {
         assert.deepEqual(conf(slow).instances, [{ min_collection_interval: 120 }]);
     });
 
-    it("checks its health with `agent health`", () => {
-        assert.deepEqual(agent.healthcheck.tests, ["CMD", "agent", "health"]);
-    });
-
-    it("restarts unless stopped", () => {
-        assert.equal(agent.restart, "unless-stopped");
-    });
-
     it("is a child of AgentContainer inside DockerHost", () => {
         const component = run.get("datadog-exercise:docker:AgentContainer", "host-agent");
         assert.deepEqual(component.parentTypes, ["datadog-exercise:docker:DockerHost"]);

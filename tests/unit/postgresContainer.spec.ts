@@ -93,16 +93,8 @@ describe("PostgresContainer", () => {
         assert.ok(!rule.test("\tFROM pg_stat_activity"));
     });
 
-    it("checks its health with pg_isready", () => {
-        assert.deepEqual(pg.healthcheck.tests, ["CMD", "pg_isready", "-U", "postgres", "-d", "postgres"]);
-    });
-
     it("publishes no port by default", () => {
         assert.deepEqual(pg.ports, []);
-    });
-
-    it("restarts unless stopped", () => {
-        assert.equal(pg.restart, "unless-stopped");
     });
 
     it("publishes 5432 on loopback only when postgresHostPort is set", async () => {
