@@ -56,6 +56,8 @@ export interface ProgramRun {
     ofType(type: string): RegisteredResource[];
     /** The values mock RandomPassword results took, to look for them elsewhere. */
     passwords: string[];
+    /** The messages the program logged, by severity. */
+    logs: { info: string[]; warn: string[] };
 }
 
 export interface RunOptions {
@@ -158,14 +160,23 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
     forgetProgram();
     let exported: Record<string, unknown> = {};
     let error: Error | undefined;
+    const logs = { info: [] as string[], warn: [] as string[] };
+    const { info, warn } = pulumi.log;
+    pulumi.log.info = async (message: string) => void logs.info.push(message);
+    pulumi.log.warn = async (message: string) => void logs.warn.push(message);
+    let outputs: Record<string, unknown>;
     try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        exported = require("../../index");
-    } catch (e) {
-        error = e as Error;
+        try {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            exported = require("../../index");
+        } catch (e) {
+            error = e as Error;
+        }
+        outputs = (await resolve(pulumi.output(exported))) as Record<string, unknown>;
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    } finally {
+        Object.assign(pulumi.log, { info, warn });
     }
-    const outputs = (await resolve(pulumi.output(exported))) as Record<string, unknown>;
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
     const resources: RegisteredResource[] = [];
@@ -193,6 +204,7 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
         outputs,
         error,
         passwords,
+        logs,
         ofType,
         get(type: string, name: string) {
             const found = resources.find((r) => r.type === type && r.name === name);
