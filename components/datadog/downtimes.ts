@@ -89,14 +89,17 @@ export interface InexactNight {
 export function inexactWeeknights(startDate: string, timezone: string): InexactNight[] {
     const first = firstOnOrAfter(startDate, EVENINGS_BEFORE_WORKDAYS_AND_FRIDAY);
     const nights: InexactNight[] = [];
+    let start = DateTime.fromObject({ year: first.year, month: first.month, day: first.day, hour: WEEKNIGHT_START_HOUR }, { zone: timezone });
     for (let i = 0; i < 365; i++) {
-        const day = first.plus({ days: i });
-        if (DAYS[day.weekday - 1] === "FR" || DAYS[day.weekday - 1] === "SA") continue;
-        const start = DateTime.fromObject({ year: day.year, month: day.month, day: day.day, hour: WEEKNIGHT_START_HOUR }, { zone: timezone });
-        const next = day.plus({ days: 1 });
-        const workdayStart = DateTime.fromObject({ year: next.year, month: next.month, day: next.day, hour: WORKDAY_START_HOUR }, { zone: timezone });
-        const end = start.plus({ hours: WEEKNIGHT_HOURS });
-        if (!end.equals(workdayStart)) nights.push({ night: day.toFormat("yyyy-MM-dd"), weekday: day.toFormat("cccc"), endsAt: end.toFormat("HH:mm") });
+        const next = start.plus({ days: 1 }); // 19:00 the next day, whatever the clocks did
+        // The same offset at two 19:00s: no change in between (and so none this night).
+        if (next.offset !== start.offset && !["FR", "SA"].includes(DAYS[start.weekday - 1])) {
+            const end = start.plus({ hours: WEEKNIGHT_HOURS });
+            if (end.hour !== WORKDAY_START_HOUR || end.minute !== 0) {
+                nights.push({ night: start.toFormat("yyyy-MM-dd"), weekday: start.toFormat("cccc"), endsAt: end.toFormat("HH:mm") });
+            }
+        }
+        start = next;
     }
     return nights;
 }
