@@ -82,24 +82,26 @@ export interface InexactNight {
 }
 
 /**
- * The weeknights, in the year from `startDate`, on which the clocks change between 19:00 and
+ * The weeknights, in the 52 weeks from `startDate`, on which the clocks change between 19:00 and
  * 09:00 and the next morning is a workday (Friday's night runs into the weekend downtime, which
  * covers the difference). 14 h from 19:00 then ends at 10:00 (spring) or 08:00 (autumn).
  */
 export function inexactWeeknights(startDate: string, timezone: string): InexactNight[] {
     const first = firstOnOrAfter(startDate, EVENINGS_BEFORE_WORKDAYS_AND_FRIDAY);
     const nights: InexactNight[] = [];
-    let start = DateTime.fromObject({ year: first.year, month: first.month, day: first.day, hour: WEEKNIGHT_START_HOUR }, { zone: timezone });
-    for (let i = 0; i < 365; i++) {
-        const next = start.plus({ days: 1 }); // 19:00 the next day, whatever the clocks did
-        // The same offset at two 19:00s: no change in between (and so none this night).
-        if (next.offset !== start.offset && !["FR", "SA"].includes(DAYS[start.weekday - 1])) {
+    let week = DateTime.fromObject({ year: first.year, month: first.month, day: first.day, hour: WEEKNIGHT_START_HOUR }, { zone: timezone });
+    for (let w = 0; w < 52; w++) {
+        const nextWeek = week.plus({ weeks: 1 }); // 19:00 a week later, whatever the clocks did
+        // The same offset a week apart: no change in between (no zone changes twice in a week).
+        for (let d = 0; d < 7 && nextWeek.offset !== week.offset; d++) {
+            const start = week.plus({ days: d });
             const end = start.plus({ hours: WEEKNIGHT_HOURS });
-            if (end.hour !== WORKDAY_START_HOUR || end.minute !== 0) {
+            const nightBeforeWorkday = !["FR", "SA"].includes(DAYS[start.weekday - 1]);
+            if (nightBeforeWorkday && (end.hour !== WORKDAY_START_HOUR || end.minute !== 0)) {
                 nights.push({ night: start.toFormat("yyyy-MM-dd"), weekday: start.toFormat("cccc"), endsAt: end.toFormat("HH:mm") });
             }
         }
-        start = next;
+        week = nextWeek;
     }
     return nights;
 }
