@@ -218,26 +218,6 @@ describe("MonitorDowntimes: passed starts", () => {
     });
 });
 
-/** Runs `body` with the clock moved by `offsetMs`: new Date() and Date.now() only. */
-async function withClockShift<T>(offsetMs: number, body: () => Promise<T>): Promise<T> {
-    const RealDate = Date;
-    const shifted = class extends RealDate {
-        constructor(...args: any[]) {
-            if (args.length === 0) super(RealDate.now() + offsetMs);
-            else super(...(args as [number]));
-        }
-        static now(): number {
-            return RealDate.now() + offsetMs;
-        }
-    };
-    globalThis.Date = shifted as DateConstructor;
-    try {
-        return await body();
-    } finally {
-        globalThis.Date = RealDate;
-    }
-}
-
 describe("MonitorDowntimes: resources", () => {
     let run: ProgramRun;
     before(async () => {
@@ -277,7 +257,7 @@ describe("MonitorDowntimes: resources", () => {
 
     it("registers identical downtimes under clocks 400 days apart, so a later preview shows no change", async () => {
         const inputs = (r: ProgramRun) => r.ofType(T.downtime).map((d) => d.inputs);
-        const later = await withClockShift(400 * 86_400_000, () => runProgram());
+        const later = await runProgram({ clockOffsetMs: 400 * 86_400_000 });
         assert.deepEqual(inputs(later), inputs(run));
     });
 

@@ -1,6 +1,7 @@
 // Runs the real program (index.ts) under Pulumi mocks and captures every registered resource.
 //
-// Each run sets mocks and config afresh, runs index.ts again, waits
+// The program runs once per distinct RunOptions: specs that ask for the same options share the
+// run, frozen so that none can change what another reads. Each run sets mocks and config afresh, runs index.ts again, waits
 // until every registration has reached the mock monitor, and returns the resources with their
 // inputs (secrets unwrapped, and as the engine receives them, secret by secret) and the stack
 // outputs, resolved.
@@ -66,6 +67,8 @@ export interface RunOptions {
     config?: Record<string, string | undefined>;
     /** Keys the stack stores encrypted; default the two Datadog keys; null: the CLI passes no list. */
     secretKeys?: string[] | null;
+    /** Moves the program's clock (new Date() and Date.now()) by this many milliseconds. */
+    clockOffsetMs?: number;
 }
 
 export function isSecretEnvelope(v: unknown): v is { value: unknown } {
@@ -113,7 +116,54 @@ function forgetProgram(): void {
     delete require.cache[path.resolve(__dirname, "..", "..", "index.ts")];
 }
 
-export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
+const runs = new Map<string, Promise<ProgramRun>>();
+
+/** The program's run with these options: run on first use, then shared. */
+export function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
+    const key = JSON.stringify({
+        stack: opts.stack ?? "dev",
+        config: Object.entries(opts.config ?? {}).sort(([a], [b]) => a.localeCompare(b)),
+        secretKeys: opts.secretKeys === undefined ? "default" : opts.secretKeys,
+        clockOffsetMs: opts.clockOffsetMs ?? 0,
+    });
+    let run = runs.get(key);
+    if (!run) {
+        run = execute(opts);
+        runs.set(key, run);
+    }
+    return run;
+}
+
+function deepFreeze<T>(v: T): T {
+    if (v && typeof v === "object" && !Object.isFrozen(v)) {
+        Object.freeze(v);
+        Object.values(v).forEach(deepFreeze);
+    }
+    return v;
+}
+
+/** Runs `body` with new Date() and Date.now() moved by `offsetMs`. */
+async function withClockShift<T>(offsetMs: number, body: () => Promise<T>): Promise<T> {
+    if (offsetMs === 0) return body();
+    const RealDate = Date;
+    const shifted = class extends RealDate {
+        constructor(...args: any[]) {
+            if (args.length === 0) super(RealDate.now() + offsetMs);
+            else super(...(args as [number]));
+        }
+        static now(): number {
+            return RealDate.now() + offsetMs;
+        }
+    };
+    globalThis.Date = shifted as DateConstructor;
+    try {
+        return await body();
+    } finally {
+        globalThis.Date = RealDate;
+    }
+}
+
+async function execute(opts: RunOptions): Promise<ProgramRun> {
     const stack = opts.stack ?? "dev";
     const captured = new Map<string, { type: string; name: string; inputs: Record<string, any>; provider?: string }>();
     const passwords: string[] = [];
@@ -164,18 +214,27 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
     const { info, warn } = pulumi.log;
     pulumi.log.info = async (message: string) => void logs.info.push(message);
     pulumi.log.warn = async (message: string) => void logs.warn.push(message);
+    // Pulumi takes a stack trace for every promise it makes (for its leak report), and Node maps
+    // each through the source maps: that was more than half of the suite's time. While the program
+    // runs, a trace keeps its top frame, so an error the program throws still shows where.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 1;
     let outputs: Record<string, unknown>;
     try {
-        try {
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            exported = require("../../index");
-        } catch (e) {
-            error = e as Error;
-        }
-        outputs = (await resolve(pulumi.output(exported))) as Record<string, unknown>;
-        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        outputs = await withClockShift(opts.clockOffsetMs ?? 0, async () => {
+            try {
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
+                exported = require("../../index");
+            } catch (e) {
+                error = e as Error;
+            }
+            const resolved = (await resolve(pulumi.output(exported))) as Record<string, unknown>;
+            await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+            return resolved;
+        });
     } finally {
         Object.assign(pulumi.log, { info, warn });
+        Error.stackTraceLimit = stackTraceLimit;
     }
 
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
@@ -200,11 +259,11 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
 
     const ofType = (type: string) => resources.filter((r) => r.type === type);
     return {
-        resources,
-        outputs,
+        resources: deepFreeze(resources),
+        outputs: deepFreeze(outputs),
         error,
-        passwords,
-        logs,
+        passwords: deepFreeze(passwords),
+        logs: deepFreeze(logs),
         ofType,
         get(type: string, name: string) {
             const found = resources.find((r) => r.type === type && r.name === name);
