@@ -62,9 +62,9 @@ describe("AgentContainer", () => {
     });
 
     it("follows the site and the env of the stack", async () => {
-        const eu = await runProgram({ stack: "prod", config: { [`${PROJECT}:site`]: "datadoghq.eu" } });
-        const env = envMap(eu.get(T.container, "host-agent-container").inputs.envs);
-        assert.equal(env.DD_SITE, "datadoghq.eu");
+        const eu = await runProgram({ config: { [`${PROJECT}:site`]: "datadoghq.eu" } });
+        assert.equal(envMap(eu.get(T.container, "host-agent-container").inputs.envs).DD_SITE, "datadoghq.eu");
+        const env = envMap((await runProgram({ stack: "prod" })).get(T.container, "host-agent-container").inputs.envs);
         assert.equal(env.DD_ENV, "prod");
         assert.equal(env.DD_HOSTNAME, "prod-exercise-host");
         assert.equal(env.DD_TAGS, undefined, "no DD_TAGS without host tags");

@@ -285,7 +285,7 @@ describe("MonitorDowntimes: resources", () => {
     });
 
     it("warns nothing for the dev and prod zones, Los Angeles and Paris", async () => {
-        const paris = await runProgram({ config: { [`${PROJECT}:timezone`]: "Europe/Paris" } });
+        const paris = await runProgram({ config: { [`${PROJECT}:timezone`]: "Europe/Paris", [`${PROJECT}:downtimeStartDate`]: "2027-01-02" } });
         assert.deepEqual([run.logs.warn, paris.logs.warn], [[], []]);
     });
 
