@@ -1,13 +1,31 @@
 // Runs the real program (index.ts) under Pulumi mocks and captures every registered resource.
 //
 // The program runs once per distinct RunOptions: specs that ask for the same options share the
-// run, frozen so that none can change what another reads. Each run sets mocks and config afresh, runs index.ts again, waits
-// until every registration has reached the mock monitor, and returns the resources with their
-// inputs (secrets unwrapped, and as the engine receives them, secret by secret) and the stack
-// outputs, resolved.
+// run, frozen so that none can change what another reads. Each run sets mocks and config afresh,
+// runs index.ts again, waits until every registration has reached the mock monitor, and returns
+// the resources with their inputs (secrets unwrapped, and as the engine receives them, secret by
+// secret), the stack outputs, resolved, and what the program logged.
 import * as pulumi from "@pulumi/pulumi";
 import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as path from "path";
+
+/**
+ * Pulumi gives every promise it makes a stack trace (runtime/debuggable.js, for its report of
+ * leaked promises at exit), and Node maps each through the source maps: that was most of the
+ * suite's time. Here those promises get none; every other error keeps its whole stack.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable: { debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T> } = require("@pulumi/pulumi/runtime/debuggable");
+const debuggablePromise = debuggable.debuggablePromise;
+debuggable.debuggablePromise = (p, ctx) => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return debuggablePromise(p, ctx);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+};
 
 export const PROJECT = "datadog-exercise";
 export const API_KEY = "0123456789abcdef0123456789abcdef";
@@ -214,11 +232,6 @@ async function execute(opts: RunOptions): Promise<ProgramRun> {
     const { info, warn } = pulumi.log;
     pulumi.log.info = async (message: string) => void logs.info.push(message);
     pulumi.log.warn = async (message: string) => void logs.warn.push(message);
-    // Pulumi takes a stack trace for every promise it makes (for its leak report), and Node maps
-    // each through the source maps: that was more than half of the suite's time. While the program
-    // runs, a trace keeps its top frame, so an error the program throws still shows where.
-    const stackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 1;
     let outputs: Record<string, unknown>;
     try {
         outputs = await withClockShift(opts.clockOffsetMs ?? 0, async () => {
@@ -234,7 +247,6 @@ async function execute(opts: RunOptions): Promise<ProgramRun> {
         });
     } finally {
         Object.assign(pulumi.log, { info, warn });
-        Error.stackTraceLimit = stackTraceLimit;
     }
 
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
