@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import * as fs from "fs";
 import * as path from "path";
 import { envMap, labelMap, PROJECT, ProgramRun, runProgram, T } from "./harness";
 
@@ -34,21 +33,6 @@ describe("AppContainer", () => {
         assert.equal(labels["com.datadoghq.tags.service"], "exercise-app");
         assert.equal(labels["com.datadoghq.tags.version"], "1.0.0");
         assert.deepEqual(JSON.parse(labels["com.datadoghq.ad.logs"]), [{ source: "python", service: "exercise-app" }]);
-    });
-
-    it("checks its health with the Dockerfile's HEALTHCHECK, the command the Python tests run against the real app", () => {
-        const dockerfile = fs.readFileSync(path.join(__dirname, "..", "..", "container-src", "app", "Dockerfile"), "utf8");
-        const m = /^HEALTHCHECK ((?:--[\w-]+=\S+ )+)\\\n\s*CMD (\[.*\])$/m.exec(dockerfile);
-        assert.ok(m, "the Dockerfile has a HEALTHCHECK in exec form");
-        const opts = Object.fromEntries(m[1].trim().split(" ").map((o) => o.slice(2).split("=")));
-        assert.deepEqual(app.healthcheck, {
-            tests: ["CMD", ...JSON.parse(m[2])],
-            interval: opts.interval,
-            timeout: opts.timeout,
-            startPeriod: opts["start-period"],
-            retries: Number(opts.retries),
-        });
-        assert.match(app.healthcheck.tests[3], /\/health/);
     });
 
     it("publishes appPort on the same port inside and out, on the host's loopback only", () => {
@@ -87,9 +71,5 @@ describe("AppContainer", () => {
 
     it("joins the stack's network", () => {
         assert.deepEqual(app.networksAdvanced, [{ name: "dev-exercise", aliases: ["app"] }]);
-    });
-
-    it("restarts unless stopped", () => {
-        assert.equal(app.restart, "unless-stopped");
     });
 });
