@@ -176,8 +176,8 @@ const datadogKey = (what: string, length: number) => {
     const help = `must be a Datadog ${what}: ${length} hexadecimal characters`;
     return z.string({ error: help }).regex(new RegExp(`^[0-9a-f]{${length}}$`), { error: help });
 };
-const apiKeyRule = datadogKey("API key", 32);
-const appKeyRule = datadogKey("application key", 40);
+export const apiKeyRule = datadogKey("API key", 32);
+export const appKeyRule = datadogKey("application key", 40);
 
 const LOOPBACK_HOSTS = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
 const API_URL_HELP = "must be an http(s) URL such as https://api.datadoghq.eu/ (http:// only for a loopback host)";
