@@ -120,11 +120,13 @@ const datadogKey = (what: string, length: number) => {
     const help = `must be a Datadog ${what}: ${length} hexadecimal characters`;
     return z.string({ error: help }).regex(new RegExp(`^[0-9a-f]{${length}}$`), help);
 };
+export const apiKeyRule = datadogKey("API key", 32);
+export const appKeyRule = datadogKey("application key", 40);
 
 const schema = z
     .object({
-        apiKey: datadogKey("API key", 32),
-        appKey: datadogKey("application key", 40),
+        apiKey: apiKeyRule,
+        appKey: appKeyRule,
         apiUrl: z.string().refine(isApiUrl, API_URL_HELP).optional(),
         site: z.enum(Object.keys(DATADOG_SITES), { error: `must be one of ${Object.keys(DATADOG_SITES).join(", ")}` }),
         env: z.string().regex(ENV_RE, "must start with a lowercase letter and hold only a-z, 0-9, '_', '.', '-' (at most 50 characters): Docker names and Datadog tags accept nothing else"),

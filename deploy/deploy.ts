@@ -1,0 +1,203 @@
+// `npm run deploy -- [up|preview|destroy|outputs] [stack] [--target <urn>]... [--target-dependents]`
+//
+// Creates or updates a stack from environment variables, through Pulumi's Automation API on this
+// project's directory: DD_API_KEY, DD_APP_KEY (stored as secrets), DD_SITE, NOTIFY_EMAIL. Everything
+// else comes from Pulumi.<stack>.yaml. Without a Pulumi login or PULUMI_BACKEND_URL, the state goes
+// to .pulumi-state/ in the project, encrypted with a passphrase generated beside it.
+import { CommandError, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { spawnSync } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { apiKeyRule, appKeyRule, DATADOG_SITES, DECLARED_KEYS, PROJECT } from "../components/config/stackConfig";
+
+export const COMMANDS = ["up", "preview", "destroy", "outputs"] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface Invocation {
+    command: Command;
+    stack: string;
+    targets: string[];
+    targetDependents: boolean;
+}
+
+const USAGE = "usage: npm run deploy -- [up|preview|destroy|outputs] [stack] [--target <urn>]... [--target-dependents]";
+
+/** Thrown for what the user must fix; its message is printed as it is, with no stack trace. */
+export class DeployError extends Error {}
+
+export function parseArgs(argv: readonly string[]): Invocation {
+    const words: string[] = [];
+    const targets: string[] = [];
+    let targetDependents = false;
+    for (let i = 0; i < argv.length; i++) {
+        if (argv[i] === "--target" && i + 1 < argv.length) targets.push(argv[++i]);
+        else if (argv[i] === "--target-dependents") targetDependents = true;
+        else if (argv[i].startsWith("-")) throw new DeployError(`unknown option ${argv[i]}\n${USAGE}`);
+        else words.push(argv[i]);
+    }
+    const command = (COMMANDS as readonly string[]).includes(words[0]) ? (words.shift() as Command) : "up";
+    if (words.length > 1) throw new DeployError(`too many arguments: ${words.join(" ")}\n${USAGE}`);
+    return { command, stack: words[0] ?? "dev", targets, targetDependents };
+}
+
+/** The stack file's config block, or undefined when there is no Pulumi.<stack>.yaml. */
+export function readStackFile(projectDir: string, stack: string): Record<string, unknown> | undefined {
+    const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) return undefined;
+    return ((parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> }).config ?? {};
+}
+
+/** What the environment sets, checked; each problem names its variable and never shows a key. */
+export interface DeployInputs {
+    /** Config to write: full key -> value, and whether it is a secret. */
+    config: Record<string, { value: string; secret: boolean }>;
+    problems: string[];
+}
+
+const KEY_VARS = [
+    { variable: "DD_API_KEY", key: "datadog:apiKey", rule: apiKeyRule },
+    { variable: "DD_APP_KEY", key: "datadog:appKey", rule: appKeyRule },
+] as const;
+
+/**
+ * Reads DD_API_KEY, DD_APP_KEY, DD_SITE and NOTIFY_EMAIL. A key or the e-mail may be missing from
+ * the environment only when the stack file already holds it.
+ */
+export function deployInputs(env: NodeJS.ProcessEnv, stackFile: Record<string, unknown> | undefined): DeployInputs {
+    const config: DeployInputs["config"] = {};
+    const problems: string[] = [];
+    for (const { variable, key, rule } of KEY_VARS) {
+        const value = env[variable] || undefined;
+        const problem = rule.safeParse(value).error?.issues[0].message;
+        if (problem === undefined) config[key] = { value: value as string, secret: true };
+        else if (value !== undefined) problems.push(`${variable} is malformed (${value.length} characters): it ${problem}.`);
+        else if (stackFile?.[key] === undefined) problems.push(`${variable} is not set: it ${problem} (Organization Settings in Datadog).`);
+    }
+    const site = env.DD_SITE;
+    if (site) {
+        if (site in DATADOG_SITES) config[`${PROJECT}:site`] = { value: site, secret: false };
+        else problems.push(`DD_SITE = "${site}" is not a Datadog site: one of ${Object.keys(DATADOG_SITES).join(", ")}.`);
+    }
+    const email = env.NOTIFY_EMAIL;
+    if (email) {
+        if (z.email().safeParse(email).success) config[`${PROJECT}:notifyEmail`] = { value: email, secret: false };
+        else problems.push(`NOTIFY_EMAIL = "${email}" is not an e-mail address such as you@example.com.`);
+    } else if (stackFile?.[`${PROJECT}:notifyEmail`] === undefined) {
+        problems.push(`NOTIFY_EMAIL is not set, and Pulumi.<stack>.yaml has no ${PROJECT}:notifyEmail: export NOTIFY_EMAIL=you@example.com (the address the monitor and the downtimes notify).`);
+    }
+    return { config, problems };
+}
+
+/** The calendar date after `now` in `timezone`, as YYYY-MM-DD. */
+export function tomorrow(timezone: string, now: Date): string {
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+    const [y, m, d] = today.split("-").map(Number);
+    return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
+
+interface Backend {
+    envVars: Record<string, string>;
+    notice?: string;
+}
+
+/**
+ * The user's backend when logged in or PULUMI_BACKEND_URL is set; else a file backend in the
+ * project, with a passphrase from the environment or generated into a 0600 file beside the state.
+ */
+async function chooseBackend(projectDir: string, env: NodeJS.ProcessEnv): Promise<Backend> {
+    if (env.PULUMI_BACKEND_URL) return { envVars: {} };
+    const probe = await LocalWorkspace.create({ workDir: projectDir });
+    const loggedIn = await probe.whoAmI().then(
+        () => true,
+        () => false,
+    );
+    if (loggedIn) return { envVars: {} };
+    const stateDir = path.join(projectDir, ".pulumi-state");
+    fs.mkdirSync(stateDir, { recursive: true });
+    const envVars: Record<string, string> = { PULUMI_BACKEND_URL: `file://${stateDir}` };
+    let notice = `No Pulumi login: the state goes to ${stateDir} (git-ignored).`;
+    if (!env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
+        const file = path.join(stateDir, "passphrase");
+        if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(24).toString("base64url"), { mode: 0o600, flag: "wx" });
+        envVars.PULUMI_CONFIG_PASSPHRASE_FILE = file;
+        notice += ` Its secrets passphrase is in ${file}: keep it, it is the only way to read them.`;
+    }
+    return { envVars, notice };
+}
+
+/** `pulumi config set --secret`, with the value on stdin: never on a command line or in an error. */
+function setSecret(projectDir: string, envVars: Record<string, string>, stack: string, key: string, value: string): void {
+    const r = spawnSync("pulumi", ["config", "set", "--secret", "--stack", stack, key], {
+        cwd: projectDir,
+        env: { ...process.env, ...envVars },
+        input: value,
+        encoding: "utf8",
+    });
+    if (r.status !== 0) throw new DeployError(`could not store ${key} as a secret: ${(r.stderr || r.error?.message || "").trim()}`);
+}
+
+async function selectStack(projectDir: string, envVars: Record<string, string>, name: string, hasStackFile: boolean): Promise<Stack> {
+    const ws = await LocalWorkspace.create({ workDir: projectDir, envVars });
+    const existing = (await ws.listStacks()).map((s) => s.name.split("/").pop() as string);
+    if (existing.includes(name)) return Stack.select(name, ws);
+    if (!hasStackFile) {
+        const files = fs.readdirSync(projectDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
+        const known = [...new Set([...files, ...existing])].sort();
+        throw new DeployError(`unknown stack '${name}': there is no Pulumi.${name}.yaml and no such stack. Known stacks: ${known.join(", ")}.`);
+    }
+    return Stack.create(name, ws);
+}
+
+/** Writes what changed: keys (as secrets) and other values from the environment, and a downtime date if none is set. */
+async function writeConfig(stack: Stack, projectDir: string, envVars: Record<string, string>, inputs: DeployInputs): Promise<void> {
+    const current = await stack.getAllConfig();
+    for (const [key, { value, secret }] of Object.entries(inputs.config)) {
+        if (current[key]?.value === value) continue;
+        if (secret) setSecret(projectDir, envVars, stack.name, key, value);
+        else await stack.setConfig(key, { value });
+    }
+    const dateKey = `${PROJECT}:downtimeStartDate`;
+    if (!current[dateKey]?.value) {
+        const timezone = current[`${PROJECT}:timezone`]?.value ?? String(DECLARED_KEYS.timezone.default);
+        const date = tomorrow(timezone, new Date());
+        await stack.setConfig(dateKey, { value: date });
+        console.log(`Set ${dateKey} to ${date} (tomorrow in ${timezone}), once: the downtimes' fixed anchor.`);
+    }
+}
+
+export async function deploy(inv: Invocation, projectDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+    const stackFile = readStackFile(projectDir, inv.stack);
+    const changes = inv.command === "up" || inv.command === "preview";
+    const inputs = changes ? deployInputs(env, stackFile) : { config: {}, problems: [] };
+    if (inputs.problems.length > 0) {
+        throw new DeployError(`Cannot ${inv.command} stack '${inv.stack}':\n${inputs.problems.map((p) => `  - ${p}`).join("\n")}`);
+    }
+    const backend = await chooseBackend(projectDir, env);
+    if (backend.notice) console.log(backend.notice);
+    const stack = await selectStack(projectDir, backend.envVars, inv.stack, stackFile !== undefined);
+    if (changes) await writeConfig(stack, projectDir, backend.envVars, inputs);
+
+    const onOutput = (out: string) => process.stdout.write(out);
+    const targeting = { target: inv.targets.length > 0 ? inv.targets : undefined, targetDependents: inv.targetDependents };
+    if (inv.command === "up") await stack.up({ onOutput, ...targeting });
+    else if (inv.command === "preview") await stack.preview({ onOutput, ...targeting });
+    else if (inv.command === "destroy") await stack.destroy({ onOutput, ...targeting });
+
+    if (inv.command !== "destroy") {
+        const outputs = await stack.outputs();
+        const lines = ["dashboardUrl", "monitorUrl", "appUrl"].filter((k) => outputs[k] !== undefined).map((k) => `  ${k}: ${String(outputs[k].value)}`);
+        console.log(lines.length > 0 ? `\nStack '${inv.stack}':\n${lines.join("\n")}` : `\nStack '${inv.stack}' has no outputs yet: run npm run deploy -- up ${inv.stack}`);
+    }
+}
+
+if (require.main === module) {
+    deploy(parseArgs(process.argv.slice(2)), path.resolve(__dirname, ".."), process.env).catch((e: unknown) => {
+        // The CLI's own failure was streamed above as it came; its error repeats stdout and stderr.
+        const message = e instanceof CommandError ? "pulumi failed (its output is above)" : (e as Error).message;
+        console.error(`error: ${message}`);
+        process.exit(1);
+    });
+}
