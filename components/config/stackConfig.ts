@@ -51,7 +51,7 @@ export interface DatadogConfig {
     readonly apiKey: pulumi.Output<string>;
     readonly appKey: pulumi.Output<string>;
     readonly site: string;
-    /** https://api.<site>/, for the provider. */
+    /** The provider's API endpoint: datadog:apiUrl when set, else https://api.<site>/. */
     readonly apiUrl: string;
     /** The web app's base URL, for the dashboard and monitor links. */
     readonly appUrl: string;
@@ -179,10 +179,33 @@ const datadogKey = (what: string, length: number) => {
 const apiKeyRule = datadogKey("API key", 32);
 const appKeyRule = datadogKey("application key", 40);
 
+const LOOPBACK_HOSTS = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
+const API_URL_HELP = "must be an http(s) URL such as https://api.datadoghq.eu/ (http:// only for a loopback host)";
+
+/** datadog:apiUrl, the provider's own key: a private endpoint or a proxy in place of https://api.<site>/. */
+function apiUrlProblem(value: string): string | undefined {
+    let url: URL;
+    try {
+        url = new URL(value);
+    } catch {
+        return API_URL_HELP;
+    }
+    if (url.protocol === "https:") return undefined;
+    if (url.protocol === "http:" && LOOPBACK_HOSTS.test(url.hostname)) return undefined;
+    return API_URL_HELP;
+}
+
 const schema = z
     .object({
         apiKey: apiKeyRule,
         appKey: appKeyRule,
+        apiUrl: z
+            .string()
+            .optional()
+            .superRefine((value, ctx) => {
+                const problem = value === undefined ? undefined : apiUrlProblem(value);
+                if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+            }),
         site: z.enum(Object.keys(DATADOG_SITES) as [string, ...string[]], {
             error: `must be one of ${Object.keys(DATADOG_SITES).join(", ")}`,
         }),
@@ -275,7 +298,7 @@ type RawConfig = Record<string, unknown>;
 
 const SECRET_KEYS = new Set(["apiKey", "appKey"]);
 /** Keys that live in the provider's namespace rather than the project's. */
-const FULL_KEY: Readonly<Record<string, string>> = { apiKey: "datadog:apiKey", appKey: "datadog:appKey" };
+const FULL_KEY: Readonly<Record<string, string>> = { apiKey: "datadog:apiKey", appKey: "datadog:appKey", apiUrl: "datadog:apiUrl" };
 
 /** Examples for keys that have no default in Pulumi.yaml. */
 const PLACEHOLDERS: Readonly<Record<string, string>> = {
@@ -290,12 +313,13 @@ const PLACEHOLDERS: Readonly<Record<string, string>> = {
 function fixCommand(key: string): string {
     if (key === "apiKey") return "pulumi config set --secret datadog:apiKey <your 32-character API key>";
     if (key === "appKey") return "pulumi config set --secret datadog:appKey <your 40-character application key>";
+    if (key === "apiUrl") return "pulumi config set datadog:apiUrl https://api.<site>/ (or pulumi config rm datadog:apiUrl)";
     if (key === "hostTags") return "pulumi config set --path 'hostTags[0]' team:se";
     return `pulumi config set ${key} ${PLACEHOLDERS[key] ?? String(declaredDefault(key))}`;
 }
 
 /** Every key the program reads, by short name. */
-export const CONFIG_KEYS: readonly string[] = Object.freeze(["apiKey", "appKey", ...Object.keys(DECLARED_KEYS)]);
+export const CONFIG_KEYS: readonly string[] = Object.freeze(["apiKey", "appKey", "apiUrl", ...Object.keys(DECLARED_KEYS)]);
 
 function fullKey(key: string): string {
     return FULL_KEY[key] ?? `${PROJECT}:${key}`;
@@ -419,7 +443,7 @@ export function loadStackConfig(source: ConfigSource = pulumiConfigSource()): St
             apiKey: pulumi.secret(c.apiKey),
             appKey: pulumi.secret(c.appKey),
             site: c.site,
-            apiUrl: `https://api.${c.site}/`,
+            apiUrl: c.apiUrl ?? `https://api.${c.site}/`,
             appUrl: DATADOG_SITES[c.site],
         },
         env: c.env,

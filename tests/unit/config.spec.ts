@@ -60,6 +60,18 @@ describe("stack config: defaults", () => {
         assert.equal(us5.datadog.appUrl, "https://us5.datadoghq.com");
     });
 
+    it("lets datadog:apiUrl replace the site's API endpoint, and keeps the site's web app for links", () => {
+        const c = loadStackConfig(source({ "datadog:apiUrl": "https://dd-proxy.example.com:8443/", [key("site")]: "datadoghq.eu" }));
+        assert.equal(c.datadog.apiUrl, "https://dd-proxy.example.com:8443/");
+        assert.equal(c.datadog.appUrl, "https://app.datadoghq.eu");
+    });
+
+    it("accepts an http:// apiUrl on a loopback host", () => {
+        for (const url of ["http://127.0.0.1:8080", "http://localhost:9000/", "http://[::1]:8080"]) {
+            assert.equal(loadStackConfig(source({ "datadog:apiUrl": url })).datadog.apiUrl, url);
+        }
+    });
+
     it("writes an env's '_' as '-' in the default hostname, where '_' is not allowed", () => {
         assert.equal(loadStackConfig(source({ [key("env")]: "qa_1" })).hostname, "qa-1-exercise-host");
     });
@@ -124,7 +136,7 @@ describe("stack config: Pulumi.yaml declares every key", () => {
     });
 
     it("gives every project key a type and a description", () => {
-        const projectKeys = CONFIG_KEYS.filter((k) => k !== "apiKey" && k !== "appKey");
+        const projectKeys = CONFIG_KEYS.filter((k) => !["apiKey", "appKey", "apiUrl"].includes(k));
         assert.deepEqual(Object.keys(projectFile.config).sort(), [...projectKeys].sort());
         for (const [k, d] of Object.entries(DECLARED_KEYS)) {
             assert.ok(["string", "integer", "array"].includes(d.type), `${k} has type ${d.type}`);
@@ -180,6 +192,8 @@ describe("stack config: bad input", () => {
         { title: "a fractional threshold, which Pulumi.yaml declares an integer", overrides: { [key("criticalThreshold")]: "800.5" }, expect: /criticalThreshold = "800.5": must be a whole number from 0 to 1000/ },
         { title: "an image without a tag", overrides: { [key("postgresImage")]: "postgres" }, expect: /postgresImage = "postgres": must be an image reference with an explicit tag/ },
         { title: "a date that does not exist", overrides: { [key("downtimeStartDate")]: "2026-02-30" }, expect: /^datadog-exercise:downtimeStartDate = "2026-02-30": must be a calendar date YYYY-MM-DD/ },
+        { title: "an http:// apiUrl off loopback", overrides: { "datadog:apiUrl": "http://api.example.com/" }, expect: /^datadog:apiUrl = "http:\/\/api\.example\.com\/": must be an http\(s\) URL such as https:\/\/api\.datadoghq\.eu\/ \(http:\/\/ only for a loopback host\)\. Fix: pulumi config set datadog:apiUrl / },
+        { title: "a malformed apiUrl", overrides: { "datadog:apiUrl": "api.datadoghq.com" }, expect: /^datadog:apiUrl = "api\.datadoghq\.com": must be an http\(s\) URL/ },
         { title: "the Postgres port on the app's port", overrides: { [key("postgresHostPort")]: "5050" }, expect: /postgresHostPort = "5050": must differ from appPort \(5050\)/ },
     ];
 
