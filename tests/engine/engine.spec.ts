@@ -4,11 +4,9 @@
 // the Observability component and its dependents.
 import * as assert from "assert";
 import * as path from "path";
-import { DatadogApiStandIn } from "./datadogApi";
+import { DatadogApiStandIn, Json } from "./datadogApi";
 import { DockerDaemonStandIn } from "./dockerDaemon";
 import { API_KEY, APP_KEY, RunResult, Stack, Toolchain, dateInDays, findToolchain } from "./harness";
-
-type Json = Record<string, any>;
 
 const toolchain = findToolchain();
 const describeEngine = typeof toolchain === "string" ? describe.skip : describe;
