@@ -9,7 +9,8 @@
 // - Answers have the real API's shape, taken from the recorded cassettes of the provider's own
 //   acceptance tests (DataDog/terraform-provider-datadog, datadog/tests/cassettes/, cited below).
 // - It records every request (method, path, parsed body) for the tests to assert on, and can be
-//   told to fail: 500 on the creates of one kind, refuse the keys (403).
+//   told to fail: 500 on the next create of a kind; any key but the pair it was started with is
+//   refused (403), as the API refuses a wrong key.
 //
 // It never accepts what the real API rejects; it may reject what the real API accepts (unknown
 // fields, for one), which would show as a failing test, never as a passing one.
@@ -122,8 +123,8 @@ export class DatadogApiStandIn {
     readonly monitors = new Map<number, Json>();
     readonly dashboards = new Map<string, Json>();
     readonly downtimes = new Map<string, Json>();
-    /** Creates of these kinds answer 500 until the test clears it. */
-    readonly failCreates = new Set<Kind>();
+    /** The next create of each of these kinds answers 500 (once; the kind is then removed). */
+    readonly failNextCreate = new Set<Kind>();
     private nextId = 1;
     private server!: http.Server;
     url = "";
@@ -232,7 +233,7 @@ export class DatadogApiStandIn {
     }
 
     private failIfAsked(kind: Kind): void {
-        if (this.failCreates.has(kind)) throw new ApiError(500, ["Internal Server Error"]);
+        if (this.failNextCreate.delete(kind)) throw new ApiError(500, ["Internal Server Error"]);
     }
 
     private validMonitor(body: unknown, type: "Monitor" | "MonitorUpdateRequest"): Json {

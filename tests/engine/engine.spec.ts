@@ -277,31 +277,40 @@ describeEngine("the program under the real Pulumi engine", function () {
         let env: Env;
         const targets = ["--target", observabilityUrn("dev"), "--target-dependents"];
 
-        // The provider retries a 5xx three times with backoff (2 s, 4 s, 8 s); the fault is
-        // permanent until cleared, and DD_HTTP_CLIENT_RETRY_ENABLED=false (the provider's own
-        // setting) makes it fail at once instead of after 14 s.
+        // The provider's client retries a 5xx three times with backoff (2 s, 4 s, 8 s), so a single
+        // 500 would never reach the engine: DD_HTTP_CLIENT_RETRY_ENABLED=false (the provider's own
+        // setting) lets the one failure through.
         before(async () => {
             env = await setUp("dev");
             env.stack.env.DD_HTTP_CLIENT_RETRY_ENABLED = "false";
         });
         after(async () => tearDown(env));
 
-        it("a 500 on the downtimes' create fails up with the provider's error; state keeps what was created; a rerun completes with nothing lost or duplicated", async () => {
-            env.api.failCreates.add("downtime");
+        it("a 500 on one downtime's create fails up with the provider's error; state keeps what was created; a rerun completes with nothing lost or duplicated", async () => {
+            env.api.failNextCreate.add("downtime");
             const failed = await env.stack.run("up", "--yes", ...targets);
             assert.notStrictEqual(failed.code, 0);
-            assert.match(failed.stdout, /500 Internal Server Error/);
-            const kept = (await env.stack.resources()).filter((r) => r.type.startsWith("datadog:index/")).map((r) => r.type).sort();
-            assert.deepStrictEqual(kept, ["datadog:index/dashboard:Dashboard", "datadog:index/monitor:Monitor"]);
+            assert.match(failed.stdout, /error: error retrieving DowntimeSchedule: 500 Internal Server Error: \{"errors":\["Internal Server Error"\]\}/);
+            const kept = (await env.stack.resources()).filter((r) => r.type.startsWith("datadog:index/"));
+            assert.deepStrictEqual(kept.map((r) => r.type).sort(), [
+                "datadog:index/dashboard:Dashboard",
+                "datadog:index/downtimeSchedule:DowntimeSchedule",
+                "datadog:index/monitor:Monitor",
+            ]);
             const [monitorId] = env.api.monitors.keys();
             const [dashboardId] = env.api.dashboards.keys();
-            assert.strictEqual(env.api.downtimes.size, 0);
+            const [downtimeId] = env.api.downtimes.keys();
+            assert.deepStrictEqual(
+                kept.map((r) => r.id).sort(),
+                [String(monitorId), dashboardId, downtimeId].sort(),
+                "the state holds exactly what the API created",
+            );
 
-            env.api.failCreates.clear();
             await env.stack.ok("up", "--yes", ...targets);
             assert.deepStrictEqual([...env.api.monitors.keys()], [monitorId]);
             assert.deepStrictEqual([...env.api.dashboards.keys()], [dashboardId]);
             assert.strictEqual(env.api.downtimes.size, 2);
+            assert.ok(env.api.downtimes.has(downtimeId));
             for (const d of env.api.downtimes.values()) assert.strictEqual(d.monitorId, monitorId);
             await env.stack.ok("preview", "--expect-no-changes", ...targets);
         });
