@@ -128,7 +128,7 @@ describeEngine("the program under the real Pulumi engine", function () {
         for (const [name, get] of [["dev", () => dev], ["prod", () => prod]] as const) {
             it(`${name}: exits 0, would create every resource of the program, and nothing warns`, () => {
                 const p = get();
-                assert.strictEqual(p.result.code, 0, p.result.stderr);
+                assert.strictEqual(p.result.code, 0, JSON.stringify(p.problems));
                 assert.ok(p.steps.every((s) => s.op === "create"), JSON.stringify(p.steps));
                 assert.deepStrictEqual(typeCounts(p.steps), PROGRAM_RESOURCES);
                 assert.deepStrictEqual(p.problems, []);
