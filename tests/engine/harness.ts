@@ -115,9 +115,11 @@ export class Stack {
             PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            // ts-node without type-checking: `tsc --noEmit` already checks the program in the test
-            // command, and the check would cost every engine run a few seconds (tests/bench/engine_bench.sh).
+            // The program is transpiled by swc, without type-checking: `tsc --noEmit` checks it in the
+            // test command already, and ts-node's check, then its TypeScript transpiler, would cost
+            // every run seconds (tests/bench/engine_bench.ts). Users keep ts-node's default.
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+            PULUMI_NODEJS_TSCONFIG_PATH: path.join(__dirname, "tsconfig.swc.json"),
             HTTPS_PROXY: dead,
             HTTP_PROXY: dead,
             https_proxy: dead,
@@ -128,12 +130,16 @@ export class Stack {
         };
     }
 
-    /** Copies the project into a temp dir (node_modules linked) and inits the stack there. */
-    static async create(name: string, toolchain: Toolchain, extraEnv: NodeJS.ProcessEnv = {}): Promise<Stack> {
+    /**
+     * Copies the project (or writes `files`, another project) into a temp dir, links the repo's
+     * node_modules there and inits the stack.
+     */
+    static async create(name: string, toolchain: Toolchain, extraEnv: NodeJS.ProcessEnv = {}, files?: Record<string, string>): Promise<Stack> {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), `engine-${name}-`));
         const dir = path.join(root, "project");
         fs.mkdirSync(dir);
-        for (const f of PROJECT_FILES) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
+        if (files) for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
+        else for (const f of PROJECT_FILES) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
         const stack = new Stack(root, name, toolchain, extraEnv);
         await stack.ok("stack", "init");
