@@ -70,12 +70,12 @@ export function findToolchain(): Toolchain | string {
         return { userPlugins: path.join(home, "plugins") };
     }
     if (fs.existsSync(ARCHIVE) && fs.existsSync(SUMS)) return { binDir: unpackToolchain() };
-    const how =
-        "engine tests skipped: no `pulumi` on PATH and no ../shared/toolchain archive. Install the CLI " +
+    const why =
+        "no `pulumi` on PATH and no ../shared/toolchain archive. Install the CLI " +
         "(curl -fsSL https://get.pulumi.com | sh) and its plugins (pulumi plugin install resource datadog 5.11.0; " +
         "pulumi plugin install resource docker 5.2.0; pulumi plugin install resource random 4.21.2)";
-    if (process.env.CI === "true") throw new Error(`CI=true: the engine tests must run. ${how}`);
-    return how;
+    if (process.env.CI === "true") throw new Error(`CI=true, so the engine tests may not skip, but: ${why}`);
+    return `engine tests skipped: ${why}`;
 }
 
 export interface RunResult {
