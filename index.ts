@@ -17,7 +17,7 @@ const host = new DockerHost("host", {
     agentImage: config.agentImage,
     postgresImage: config.postgresImage,
     checkIntervalSeconds: config.checkIntervalSeconds,
-    app: { service: config.service, version: config.appVersion, port: config.appPort },
+    app: { service: config.service, version: config.appVersion, port: config.appPort, bindAddress: config.appBindAddress },
     postgresHostPort: config.postgresHostPort,
 });
 
@@ -32,7 +32,10 @@ const observability = new Observability("datadog", {
 
 export const dashboardUrl = observability.dashboard.url;
 export const monitorUrl = observability.monitor.url;
-export const appUrl = host.app.url;
+// Where the app is reached from this machine (components/config reads docker:host / DOCKER_HOST);
+// appTunnel, set only for an app on a remote Docker host's loopback, is the ssh command to run first.
+export const appUrl = config.appUrl;
+export const appTunnel = config.appTunnel;
 export const networkName = host.networkName;
 export const containerNames = {
     agent: host.agent.containerName,

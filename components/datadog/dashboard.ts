@@ -11,7 +11,8 @@ export interface ExerciseDashboardArgs {
 
 /** The three widget queries, scoped by the `$host` template variable. */
 export const DASHBOARD_QUERIES = Object.freeze({
-    myMetric: "avg:my_metric{$host}",
+    // One line per host, as the widget's title says (the `host` variable can be widened to *).
+    myMetric: "avg:my_metric{$host} by {host}",
     // 'basic' needs no history; 'agile' and 'robust' need weeks of seasonal data before they
     // show a band, so on a fresh demo environment they would leave the graph empty.
     maxConnectionsAnomalies: "anomalies(avg:postgresql.max_connections{$host}, 'basic', 3)",

@@ -38,7 +38,13 @@ export class Observability extends pulumi.ComponentResource {
         this.monitor = new MyMetricMonitor(`${name}-my-metric`, { ...args.monitor, env: args.env, appUrl: args.datadog.appUrl }, childOpts);
         this.downtimes = new MonitorDowntimes(
             `${name}-downtimes`,
-            { monitorId: this.monitor.monitor.id, env: args.env, timezone: args.timezone, startDate: args.downtimeStartDate },
+            {
+                monitorId: this.monitor.monitor.id,
+                env: args.env,
+                timezone: args.timezone,
+                startDate: args.downtimeStartDate,
+                notifyEmail: args.monitor.notifyEmail,
+            },
             childOpts,
         );
 

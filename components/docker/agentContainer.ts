@@ -86,13 +86,17 @@ export class AgentContainer extends pulumi.ComponentResource {
         const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
         const runVolume = new docker.Volume(`${name}-run`, { name: `${args.containerName}-run` }, { parent: this });
 
-
         this.container = new docker.Container(
             `${name}-container`,
             {
                 name: args.containerName,
                 image: image.imageId,
                 envs: agentEnvironment(args),
+                // As Datadog's own `docker run` (--cgroupns host --pid host): on a cgroup v2 host the
+                // Agent needs the host's cgroup namespace to map cgroups to containers, and the host's
+                // PID namespace for process and per-container metrics.
+                cgroupnsMode: "host",
+                pidMode: "host",
                 volumes: [
                     { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock", readOnly: true },
                     { hostPath: "/proc/", containerPath: "/host/proc/", readOnly: true },

@@ -6,24 +6,6 @@ import { CONTAINER_SRC_DIR } from "./containerSrc";
 /** The app's build context: its Dockerfile's CMD is what the Python tests run. */
 export const APP_CONTEXT_DIR = path.join(CONTAINER_SRC_DIR, "app");
 
-/**
- * GET /health on $PORT, with the interpreter the slim image already has (it has no curl).
- * The same command and timings as the Dockerfile's HEALTHCHECK, which tests/python/app runs
- * against the real app; tests/unit/appContainer.spec.ts keeps the two equal.
- */
-export const APP_HEALTHCHECK = {
-    tests: [
-        "CMD",
-        "python",
-        "-c",
-        "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '5050'), timeout=4)",
-    ],
-    interval: "30s",
-    timeout: "5s",
-    startPeriod: "20s",
-    retries: 3,
-};
-
 export interface AppContainerArgs {
     networkName: pulumi.Input<string>;
     containerName: string;
@@ -33,6 +15,8 @@ export interface AppContainerArgs {
     service: string;
     version: string;
     port: number;
+    /** The Docker host's address the port is published on. */
+    bindAddress: string;
 }
 
 /**
@@ -42,7 +26,6 @@ export interface AppContainerArgs {
 export class AppContainer extends pulumi.ComponentResource {
     public readonly container: docker.Container;
     public readonly containerName: pulumi.Output<string>;
-    public readonly url: string;
 
     constructor(name: string, args: AppContainerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("datadog-exercise:docker:AppContainer", name, {}, opts);
@@ -78,16 +61,16 @@ export class AppContainer extends pulumi.ComponentResource {
                     { label: "com.datadoghq.tags.version", value: args.version },
                     { label: "com.datadoghq.ad.logs", value: JSON.stringify([{ source: "python", service: args.service }]) },
                 ],
-                ports: [{ internal: args.port, external: args.port }],
+                ports: [{ internal: args.port, external: args.port, ip: args.bindAddress }],
                 networksAdvanced: [{ name: args.networkName, aliases: ["app"] }],
-                healthcheck: APP_HEALTHCHECK,
+                // No healthcheck here: Docker runs the image's own HEALTHCHECK (the Dockerfile's, which
+                // the Python tests run against the real app), and the provider reads it back as is.
                 restart: "unless-stopped",
             },
             { parent: this, dependsOn: [args.agentContainer] },
         );
         this.containerName = this.container.name;
-        this.url = `http://localhost:${args.port}`;
 
-        this.registerOutputs({ containerName: this.containerName, url: this.url });
+        this.registerOutputs({ containerName: this.containerName });
     }
 }

@@ -13,7 +13,7 @@ export interface DockerHostArgs {
     agentImage: string;
     postgresImage: string;
     checkIntervalSeconds: number;
-    app: { service: string; version: string; port: number };
+    app: { service: string; version: string; port: number; bindAddress: string };
     postgresHostPort?: number;
 }
 
@@ -81,6 +81,7 @@ export class DockerHost extends pulumi.ComponentResource {
                 service: args.app.service,
                 version: args.app.version,
                 port: args.app.port,
+                bindAddress: args.app.bindAddress,
             },
             { parent: this },
         );
@@ -90,7 +91,6 @@ export class DockerHost extends pulumi.ComponentResource {
             agentContainerName: this.agent.containerName,
             postgresContainerName: this.postgres.containerName,
             appContainerName: this.app.containerName,
-            appUrl: this.app.url,
         });
     }
 }

@@ -51,6 +51,12 @@ SELECT format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', datname) FROM pg_ca
 -- Defense in depth: its sessions start read-only (a session can still turn this off for itself,
 -- so the revokes in this file are what actually enforce it).
 ALTER ROLE datadog SET default_transaction_read_only = on;
+-- The server logs every statement (log_statement = 'all'), but the Agent's postgres check runs
+-- the same queries every run: keep those out of the log (noise that Datadog would bill as logs).
+-- Only a superuser can set log_statement, so the role's own sessions cannot turn it back on. Its
+-- errors (log_min_error_statement) and statements slower than log_min_duration_statement are
+-- still logged: rare, and worth seeing.
+ALTER ROLE datadog SET log_statement = 'none';
 SQL
 
 # Function privileges and schemas belong to each database: apply the rest in every database that

@@ -1,5 +1,4 @@
 import * as assert from "node:assert/strict";
-import * as fs from "fs";
 import * as path from "path";
 import { envMap, labelMap, PROJECT, ProgramRun, runProgram, T } from "./harness";
 
@@ -36,29 +35,27 @@ describe("AppContainer", () => {
         assert.deepEqual(JSON.parse(labels["com.datadoghq.ad.logs"]), [{ source: "python", service: "exercise-app" }]);
     });
 
-    it("checks its health with the Dockerfile's HEALTHCHECK, the command the Python tests run against the real app", () => {
-        const dockerfile = fs.readFileSync(path.join(__dirname, "..", "..", "container-src", "app", "Dockerfile"), "utf8");
-        const m = /^HEALTHCHECK ((?:--[\w-]+=\S+ )+)\\\n\s*CMD (\[.*\])$/m.exec(dockerfile);
-        assert.ok(m, "the Dockerfile has a HEALTHCHECK in exec form");
-        const opts = Object.fromEntries(m[1].trim().split(" ").map((o) => o.slice(2).split("=")));
-        assert.deepEqual(app.healthcheck, {
-            tests: ["CMD", ...JSON.parse(m[2])],
-            interval: opts.interval,
-            timeout: opts.timeout,
-            startPeriod: opts["start-period"],
-            retries: Number(opts.retries),
-        });
-        assert.match(app.healthcheck.tests[3], /\/health/);
+    it("publishes appPort on the same port inside and out, on the host's loopback only", () => {
+        assert.deepEqual(app.ports, [{ internal: 5050, external: 5050, ip: "127.0.0.1" }]);
     });
 
-    it("publishes appPort on the same port inside and out", () => {
-        assert.deepEqual(app.ports, [{ internal: 5050, external: 5050 }]);
+    it("publishes on every interface when appBindAddress opens it, and says the remote Docker host's URL", async () => {
+        const open = await runProgram({ config: { [`${PROJECT}:appBindAddress`]: "0.0.0.0", "docker:host": "ssh://ops@build-1.example.com" } });
+        assert.deepEqual(open.get(T.container, "host-app-container").inputs.ports, [{ internal: 5050, external: 5050, ip: "0.0.0.0" }]);
+        assert.equal(open.outputs.appUrl, "http://build-1.example.com:5050");
+        assert.equal(open.outputs.appTunnel, undefined);
+    });
+
+    it("exports the ssh tunnel to open for an app on a remote Docker host's loopback", async () => {
+        const remote = await runProgram({ config: { "docker:host": "ssh://ops@build-1.example.com" } });
+        assert.equal(remote.outputs.appTunnel, "ssh -N -L 5050:127.0.0.1:5050 ops@build-1.example.com");
+        assert.equal(remote.outputs.appUrl, "http://localhost:5050");
     });
 
     it("follows service, version and port from config", async () => {
         const other = await runProgram({ config: { [`${PROJECT}:appPort`]: "8080", [`${PROJECT}:service`]: "shop", [`${PROJECT}:appVersion`]: "2.3.4" } });
         const c = other.get(T.container, "host-app-container").inputs;
-        assert.deepEqual(c.ports, [{ internal: 8080, external: 8080 }]);
+        assert.deepEqual(c.ports, [{ internal: 8080, external: 8080, ip: "127.0.0.1" }]);
         assert.equal(envMap(c.envs).PORT, "8080");
         assert.equal(envMap(c.envs).DD_SERVICE, "shop");
         assert.equal(envMap(c.envs).DD_VERSION, "2.3.4");
@@ -74,9 +71,5 @@ describe("AppContainer", () => {
 
     it("joins the stack's network", () => {
         assert.deepEqual(app.networksAdvanced, [{ name: "dev-exercise", aliases: ["app"] }]);
-    });
-
-    it("restarts unless stopped", () => {
-        assert.equal(app.restart, "unless-stopped");
     });
 });

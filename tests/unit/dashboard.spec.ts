@@ -27,10 +27,16 @@ describe("ExerciseDashboard", () => {
             return [kind, def.requests.map((r: any) => r.q)];
         });
         assert.deepEqual(queries, [
-            ["timeseriesDefinition", ["avg:my_metric{$host}"]],
+            ["timeseriesDefinition", ["avg:my_metric{$host} by {host}"]],
             ["timeseriesDefinition", ["anomalies(avg:postgresql.max_connections{$host}, 'basic', 3)"]],
             ["queryValueDefinition", ["avg:my_metric{$host}.rollup(sum, 3600)"]],
         ]);
+    });
+
+    it("draws one my_metric line per host, as the first widget's title says", () => {
+        const first = dash.widgets[0].timeseriesDefinition;
+        assert.equal(first.title, "my_metric by host");
+        assert.match(first.requests[0].q, / by \{host\}$/);
     });
 
     it("sums the hour's rollup buckets over the last hour in the query value", () => {

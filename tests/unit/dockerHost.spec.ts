@@ -34,6 +34,28 @@ describe("DockerHost", () => {
         ]);
     });
 
+    it("restarts every container unless stopped", () => {
+        assert.deepEqual(
+            dev.ofType(T.container).map((c) => [c.inputs.name, c.inputs.restart]),
+            [
+                ["dev-postgres", "unless-stopped"],
+                ["dev-datadog-agent", "unless-stopped"],
+                ["dev-exercise-app", "unless-stopped"],
+            ],
+        );
+    });
+
+    it("checks each container's health: the Agent with `agent health`, PostgreSQL with pg_isready, the app with its image's HEALTHCHECK", () => {
+        assert.deepEqual(
+            dev.ofType(T.container).map((c) => [c.inputs.name, c.inputs.healthcheck?.tests]),
+            [
+                ["dev-postgres", ["CMD", "pg_isready", "-U", "postgres", "-d", "postgres"]],
+                ["dev-datadog-agent", ["CMD", "agent", "health"]],
+                ["dev-exercise-app", undefined], // Docker runs the Dockerfile's HEALTHCHECK
+            ],
+        );
+    });
+
     it("exports the network, container names and app URL", () => {
         assert.deepEqual(dev.outputs.containerNames, { agent: "dev-datadog-agent", postgres: "dev-postgres", app: "dev-exercise-app" });
         assert.equal(dev.outputs.networkName, "dev-exercise");

@@ -1,15 +1,17 @@
 import * as assert from "node:assert/strict";
 import { RRule } from "rrule";
-import * as pulumi from "@pulumi/pulumi";
-import { downtimeRecurrences, downtimeStartNote, passedStarts, Recurrence } from "../../components/datadog/downtimes";
+import { downtimeRecurrences, downtimeStartNote, inexactWeeknights, passedStarts, Recurrence } from "../../components/datadog/downtimes";
 import { MOCK_MONITOR_ID, PROJECT, ProgramRun, runProgram, T } from "./harness";
 
 // ---- time-zone arithmetic with Intl only -----------------------------------------------------
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 /** Local wall-clock fields of an instant in a zone. */
 function wallClock(instant: number, tz: string) {
-    const parts = Object.fromEntries(
-        new Intl.DateTimeFormat("en-US", {
+    let format = formats.get(tz);
+    if (!format) {
+        format = new Intl.DateTimeFormat("en-US", {
             timeZone: tz,
             hourCycle: "h23",
             weekday: "short",
@@ -18,11 +20,17 @@ function wallClock(instant: number, tz: string) {
             day: "2-digit",
             hour: "2-digit",
             minute: "2-digit",
-        })
-            .formatToParts(new Date(instant))
-            .map((p) => [p.type, p.value]),
-    );
-    return { weekday: parts.weekday as string, hour: Number(parts.hour), minute: Number(parts.minute), asUtc: Date.UTC(+parts.year, +parts.month - 1, +parts.day, Number(parts.hour), +parts.minute) };
+        });
+        formats.set(tz, format);
+    }
+    const parts = Object.fromEntries(format.formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
+    return {
+        date: `${parts.year}-${parts.month}-${parts.day}`,
+        weekday: parts.weekday as string,
+        hour: Number(parts.hour),
+        minute: Number(parts.minute),
+        asUtc: Date.UTC(+parts.year, +parts.month - 1, +parts.day, Number(parts.hour), +parts.minute),
+    };
 }
 
 /** The instant at which the zone's clocks show `floating` (a Date whose UTC fields are the wall time). */
@@ -55,25 +63,65 @@ function silencedIntervals(r: Recurrence, tz: string, from: Date, to: Date): [nu
 /** The rule the downtimes must implement: Saturday, Sunday, or a weekday before 09:00 or from 19:00. */
 const shouldBeSilenced = (w: { weekday: string; hour: number }) => w.weekday === "Sat" || w.weekday === "Sun" || w.hour < 9 || w.hour >= 19;
 
+interface Disagreement {
+    instant: number;
+    local: ReturnType<typeof wallClock>;
+    silenced: boolean;
+}
+
 /**
- * Checks every half hour of the two weeks after `startDate` (the start date's own early morning
- * precedes the first downtime) and returns the instants that disagree with the rule.
+ * Checks every half hour of the `days` days after `startDate` (the start date's own early
+ * morning precedes the first downtime) and returns those that disagree with the rule.
  */
-function mismatches(startDate: string, tz: string): string[] {
+function disagreements(startDate: string, tz: string, days: number): Disagreement[] {
     const { weeknights, weekends } = downtimeRecurrences(startDate);
     const [y, m, d] = startDate.split("-").map(Number);
     const from = new Date(Date.UTC(y, m - 1, d + 1));
-    const to = new Date(Date.UTC(y, m - 1, d + 14));
-    const intervals = [...silencedIntervals(weeknights, tz, from, to), ...silencedIntervals(weekends, tz, from, to)];
-    const bad: string[] = [];
-    for (let t = wallToInstant(from, tz); t < wallToInstant(to, tz); t += 30 * 60_000) {
+    const to = new Date(Date.UTC(y, m - 1, d + days));
+    // Their union, as disjoint intervals in time order, which the instants walk through once.
+    const union: [number, number][] = [];
+    for (const [start, end] of [...silencedIntervals(weeknights, tz, from, to), ...silencedIntervals(weekends, tz, from, to)].sort((x, y) => x[0] - y[0])) {
+        const last = union.at(-1);
+        if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+        else union.push([start, end]);
+    }
+    const bad: Disagreement[] = [];
+    let i = 0;
+    for (let t = wallToInstant(from, tz), end = wallToInstant(to, tz); t < end; t += 30 * 60_000) {
+        while (i < union.length && union[i][1] <= t) i++;
+        const silenced = i < union.length && union[i][0] <= t;
         const local = wallClock(t, tz);
-        const silenced = intervals.some(([s, e]) => s <= t && t < e);
-        if (silenced !== shouldBeSilenced(local)) {
-            bad.push(`${new Date(t).toISOString()} (${local.weekday} ${local.hour}:${String(local.minute).padStart(2, "0")} ${tz}): ${silenced ? "silenced" : "not silenced"}`);
-        }
+        if (silenced !== shouldBeSilenced(local)) bad.push({ instant: t, local, silenced });
     }
     return bad;
+}
+
+const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+
+/** The half hours of two weeks that disagree with the rule, described. */
+function mismatches(startDate: string, tz: string): string[] {
+    return disagreements(startDate, tz, 14).map(
+        ({ instant, local, silenced }) =>
+            `${new Date(instant).toISOString()} (${local.weekday} ${hhmm(local.hour * 60 + local.minute)} ${tz}): ${silenced ? "silenced" : "not silenced"}`,
+    );
+}
+
+/**
+ * The nights of the year from `startDate` on which the expansion disagrees with the rule, with
+ * the local time the night's silence really ends: a morning's half hours belong to the night
+ * before; extra silenced half hours end it later than 09:00, unsilenced ones earlier.
+ */
+function offNights(startDate: string, tz: string): { night: string; endsAt: string }[] {
+    const byNight = new Map<string, Disagreement[]>();
+    for (const x of disagreements(startDate, tz, 367)) {
+        const [y, m, d] = x.local.date.split("-").map(Number);
+        const night = x.local.hour < 12 ? new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10) : x.local.date;
+        byNight.set(night, [...(byNight.get(night) ?? []), x]);
+    }
+    return [...byNight].map(([night, xs]) => {
+        const minutes = xs.map((x) => x.local.hour * 60 + x.local.minute);
+        return { night, endsAt: xs[0].silenced ? hhmm(Math.max(...minutes) + 30) : hhmm(Math.min(...minutes)) };
+    });
 }
 
 // ---- specs -----------------------------------------------------------------------------------
@@ -120,6 +168,25 @@ describe("MonitorDowntimes: schedule", () => {
     });
 });
 
+describe("MonitorDowntimes: zones whose clocks change on a weeknight", () => {
+    const named = (tz: string) => inexactWeeknights("2027-01-04", tz).map(({ night, endsAt }) => ({ night, endsAt }));
+
+    it("names the nights the expansion finds off in Africa/Cairo: Thursday into April's last Friday ends at 10:00, into October's at 08:00", () => {
+        const off = offNights("2027-01-04", "Africa/Cairo");
+        assert.deepEqual(off, [
+            { night: "2027-04-29", endsAt: "10:00" },
+            { night: "2027-10-28", endsAt: "08:00" },
+        ]);
+        assert.deepEqual(named("Africa/Cairo"), off);
+    });
+
+    it("names the one night the expansion finds off in Asia/Jerusalem (its autumn change falls in the weekend)", () => {
+        const off = offNights("2027-01-04", "Asia/Jerusalem");
+        assert.deepEqual(off, [{ night: "2027-03-25", endsAt: "10:00" }]);
+        assert.deepEqual(named("Asia/Jerusalem"), off);
+    });
+});
+
 describe("MonitorDowntimes: passed starts", () => {
     const recurrences = Object.values(downtimeRecurrences("2026-12-01")); // Tue 19:00, Sat 00:00
 
@@ -151,41 +218,6 @@ describe("MonitorDowntimes: passed starts", () => {
     });
 });
 
-/** The info messages the program logs in one run with `config`. */
-async function infoLogged(config: Record<string, string> = {}): Promise<string[]> {
-    const messages: string[] = [];
-    const real = pulumi.log.info;
-    pulumi.log.info = async (message: string) => {
-        messages.push(message);
-    };
-    try {
-        await runProgram({ config });
-    } finally {
-        pulumi.log.info = real;
-    }
-    return messages;
-}
-
-/** Runs `body` with the clock moved by `offsetMs`: new Date() and Date.now() only. */
-async function withClockShift<T>(offsetMs: number, body: () => Promise<T>): Promise<T> {
-    const RealDate = Date;
-    const shifted = class extends RealDate {
-        constructor(...args: any[]) {
-            if (args.length === 0) super(RealDate.now() + offsetMs);
-            else super(...(args as [number]));
-        }
-        static now(): number {
-            return RealDate.now() + offsetMs;
-        }
-    };
-    globalThis.Date = shifted as DateConstructor;
-    try {
-        return await body();
-    } finally {
-        globalThis.Date = RealDate;
-    }
-}
-
 describe("MonitorDowntimes: resources", () => {
     let run: ProgramRun;
     before(async () => {
@@ -209,6 +241,13 @@ describe("MonitorDowntimes: resources", () => {
         ]);
     });
 
+    it("notifies the configured e-mail address in both downtimes' messages", async () => {
+        const other = await runProgram({ config: { [`${PROJECT}:notifyEmail`]: "sre-team@example.org" } });
+        const messages = other.ofType(T.downtime).map((d) => d.inputs.message);
+        assert.equal(messages.length, 2);
+        for (const message of messages) assert.match(message, /\n@sre-team@example\.org$/);
+    });
+
     it("follows the configured timezone and start date", async () => {
         const paris = await runProgram({ config: { [`${PROJECT}:timezone`]: "Europe/Paris", [`${PROJECT}:downtimeStartDate`]: "2027-01-02" } });
         const weekends = paris.get(T.downtime, "datadog-downtimes-weekends").inputs.recurringSchedule;
@@ -218,12 +257,12 @@ describe("MonitorDowntimes: resources", () => {
 
     it("registers identical downtimes under clocks 400 days apart, so a later preview shows no change", async () => {
         const inputs = (r: ProgramRun) => r.ofType(T.downtime).map((d) => d.inputs);
-        const later = await withClockShift(400 * 86_400_000, () => runProgram());
+        const later = await runProgram({ clockOffsetMs: 400 * 86_400_000 });
         assert.deepEqual(inputs(later), inputs(run));
     });
 
     it("notes at preview, naming the key, that the downtimes' starts have passed", async () => {
-        const notes = await infoLogged({ [`${PROJECT}:downtimeStartDate`]: "2020-01-07" });
+        const notes = (await runProgram({ config: { [`${PROJECT}:downtimeStartDate`]: "2020-01-07" } })).logs.info;
         assert.deepEqual(notes.filter((n) => n.startsWith("downtimeStartDate")), [
             'downtimeStartDate = "2020-01-07": the downtimes\' first starts 2020-01-07T19:00:00 and 2020-01-11T00:00:00 have passed (America/Los_Angeles). ' +
                 "This matters only for an update that creates or changes the downtimes: Datadog rejects a past start then " +
@@ -232,7 +271,22 @@ describe("MonitorDowntimes: resources", () => {
     });
 
     it("says nothing of the start while it is ahead", async () => {
-        assert.deepEqual(await infoLogged(), []);
+        assert.deepEqual(run.logs.info, []);
+    });
+
+    it("warns at preview where the clocks change on a weeknight, naming the nights and their end", async () => {
+        const cairo = await runProgram({ config: { [`${PROJECT}:timezone`]: "Africa/Cairo", [`${PROJECT}:downtimeStartDate`]: "2027-01-04" } });
+        assert.deepEqual(cairo.logs.warn, [
+            'timezone = "Africa/Cairo": the clocks change there during a weeknight downtime, which lasts a fixed 14 h from 19:00 ' +
+                "(a Datadog downtime has a duration, not an end time). In the year from downtimeStartDate (2027-01-04): " +
+                "the night of Thursday 2027-04-29 ends at 10:00 (09:00-10:00 muted too); " +
+                "the night of Thursday 2027-10-28 ends at 08:00 (08:00-09:00 not muted). The same nights recur each year the zone keeps its rules.",
+        ]);
+    });
+
+    it("warns nothing for the dev and prod zones, Los Angeles and Paris", async () => {
+        const paris = await runProgram({ config: { [`${PROJECT}:timezone`]: "Europe/Paris", [`${PROJECT}:downtimeStartDate`]: "2027-01-02" } });
+        assert.deepEqual([run.logs.warn, paris.logs.warn], [[], []]);
     });
 
 });

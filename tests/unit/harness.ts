@@ -1,11 +1,31 @@
 // Runs the real program (index.ts) under Pulumi mocks and captures every registered resource.
 //
-// Each run sets mocks and config afresh, runs index.ts again, waits
-// until every registration has reached the mock monitor, and returns the resources with their
-// inputs (secrets unwrapped, and where they were) and the stack outputs, resolved.
+// The program runs once per distinct RunOptions: specs that ask for the same options share the
+// run, frozen so that none can change what another reads. Each run sets mocks and config afresh,
+// runs index.ts again, waits until every registration has reached the mock monitor, and returns
+// the resources with their inputs (secrets unwrapped, and as the engine receives them, secret by
+// secret), the stack outputs, resolved, and what the program logged.
 import * as pulumi from "@pulumi/pulumi";
 import type { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import * as path from "path";
+
+/**
+ * Pulumi gives every promise it makes a stack trace (runtime/debuggable.js, for its report of
+ * leaked promises at exit), and Node maps each through the source maps: that was most of the
+ * suite's time. Here those promises get none; every other error keeps its whole stack.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable: { debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T> } = require("@pulumi/pulumi/runtime/debuggable");
+const debuggablePromise = debuggable.debuggablePromise;
+debuggable.debuggablePromise = (p, ctx) => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return debuggablePromise(p, ctx);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+};
 
 export const PROJECT = "datadog-exercise";
 export const API_KEY = "0123456789abcdef0123456789abcdef";
@@ -32,7 +52,12 @@ export interface RegisteredResource {
     parentTypes: string[];
     /** Inputs as registered, secrets unwrapped. */
     inputs: Record<string, any>;
-    /** Inputs as registered, with Pulumi's secret envelopes left in place. */
+    /**
+     * Inputs as the engine receives them (the registration request), with Pulumi's secret
+     * envelopes in place on each value that is secret: an env entry, not the whole list. (The
+     * mock API's own copy lifts a secret inside a list to the whole list, which would hide a
+     * plain-text entry beside it.)
+     */
     rawInputs: Record<string, any>;
     /** The provider reference ("<urn>::<id>") it was registered with, if any. */
     provider?: string;
@@ -50,6 +75,8 @@ export interface ProgramRun {
     ofType(type: string): RegisteredResource[];
     /** The values mock RandomPassword results took, to look for them elsewhere. */
     passwords: string[];
+    /** The messages the program logged, by severity. */
+    logs: { info: string[]; warn: string[] };
 }
 
 export interface RunOptions {
@@ -58,13 +85,12 @@ export interface RunOptions {
     config?: Record<string, string | undefined>;
     /** Keys the stack stores encrypted; default the two Datadog keys; null: the CLI passes no list. */
     secretKeys?: string[] | null;
+    /** Moves the program's clock (new Date() and Date.now()) by this many milliseconds. */
+    clockOffsetMs?: number;
 }
 
-const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-
 export function isSecretEnvelope(v: unknown): v is { value: unknown } {
-    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG_KEY] === SECRET_SIG;
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[pulumi.runtime.specialSigKey] === pulumi.runtime.specialSecretSig;
 }
 
 export function unwrapSecrets(v: unknown): any {
@@ -108,16 +134,63 @@ function forgetProgram(): void {
     delete require.cache[path.resolve(__dirname, "..", "..", "index.ts")];
 }
 
-export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
+const runs = new Map<string, Promise<ProgramRun>>();
+
+/** The program's run with these options: run on first use, then shared. */
+export function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
+    const key = JSON.stringify({
+        stack: opts.stack ?? "dev",
+        config: Object.entries(opts.config ?? {}).sort(([a], [b]) => a.localeCompare(b)),
+        secretKeys: opts.secretKeys === undefined ? "default" : opts.secretKeys,
+        clockOffsetMs: opts.clockOffsetMs ?? 0,
+    });
+    let run = runs.get(key);
+    if (!run) {
+        run = execute(opts);
+        runs.set(key, run);
+    }
+    return run;
+}
+
+function deepFreeze<T>(v: T): T {
+    if (v && typeof v === "object" && !Object.isFrozen(v)) {
+        Object.freeze(v);
+        Object.values(v).forEach(deepFreeze);
+    }
+    return v;
+}
+
+/** Runs `body` with new Date() and Date.now() moved by `offsetMs`. */
+async function withClockShift<T>(offsetMs: number, body: () => Promise<T>): Promise<T> {
+    if (offsetMs === 0) return body();
+    const RealDate = Date;
+    const shifted = class extends RealDate {
+        constructor(...args: any[]) {
+            if (args.length === 0) super(RealDate.now() + offsetMs);
+            else super(...(args as [number]));
+        }
+        static now(): number {
+            return RealDate.now() + offsetMs;
+        }
+    };
+    globalThis.Date = shifted as DateConstructor;
+    try {
+        return await body();
+    } finally {
+        globalThis.Date = RealDate;
+    }
+}
+
+async function execute(opts: RunOptions): Promise<ProgramRun> {
     const stack = opts.stack ?? "dev";
-    const captured = new Map<string, { type: string; name: string; rawInputs: Record<string, any>; provider?: string }>();
+    const captured = new Map<string, { type: string; name: string; inputs: Record<string, any>; provider?: string }>();
     const passwords: string[] = [];
     await pulumi.runtime.setMocks(
         {
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 const state = mockState(args.type, args.name, unwrapSecrets(args.inputs));
                 if (args.type === "random:index/randomPassword:RandomPassword") passwords.push(state.result);
-                captured.set(`${args.type}::${args.name}`, { type: args.type, name: args.name, rawInputs: args.inputs, provider: args.provider });
+                captured.set(`${args.type}::${args.name}`, { type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
                 const id = args.type === "datadog:index/monitor:Monitor" ? MOCK_MONITOR_ID : `${args.name}-id`;
                 return { id, state };
             },
@@ -129,14 +202,18 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
         stack,
         false,
     );
-    // The mock API hands newResource no dependencies: read them off the registration requests.
-    const dependencies = new Map<string, string[]>();
+    // The mock API hands newResource no dependencies, and secrets lifted to whole properties:
+    // read both off the registration requests, as the engine would.
+    const requests = new Map<string, { dependencies: string[]; wireInputs: Record<string, any> }>();
     const mockMonitor = pulumi.runtime.getMonitor() as unknown as {
-        registerResource(req: { getType(): string; getName(): string; getDependenciesList(): string[] }, cb: unknown): unknown;
+        registerResource(
+            req: { getType(): string; getName(): string; getDependenciesList(): string[]; getObject(): { toJavaScript(): Record<string, any> } | undefined },
+            cb: unknown,
+        ): unknown;
     };
     const register = mockMonitor.registerResource.bind(mockMonitor);
     mockMonitor.registerResource = (req, cb) => {
-        dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+        requests.set(`${req.getType()}::${req.getName()}`, { dependencies: req.getDependenciesList(), wireInputs: req.getObject()?.toJavaScript() ?? {} });
         return register(req, cb);
     };
 
@@ -151,14 +228,26 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
     forgetProgram();
     let exported: Record<string, unknown> = {};
     let error: Error | undefined;
+    const logs = { info: [] as string[], warn: [] as string[] };
+    const { info, warn } = pulumi.log;
+    pulumi.log.info = async (message: string) => void logs.info.push(message);
+    pulumi.log.warn = async (message: string) => void logs.warn.push(message);
+    let outputs: Record<string, unknown>;
     try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        exported = require("../../index");
-    } catch (e) {
-        error = e as Error;
+        outputs = await withClockShift(opts.clockOffsetMs ?? 0, async () => {
+            try {
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
+                exported = require("../../index");
+            } catch (e) {
+                error = e as Error;
+            }
+            const resolved = (await resolve(pulumi.output(exported))) as Record<string, unknown>;
+            await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+            return resolved;
+        });
+    } finally {
+        Object.assign(pulumi.log, { info, warn });
     }
-    const outputs = (await resolve(pulumi.output(exported))) as Record<string, unknown>;
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
     const resources: RegisteredResource[] = [];
@@ -166,25 +255,27 @@ export async function runProgram(opts: RunOptions = {}): Promise<ProgramRun> {
         const { types, name } = parseUrn(urn);
         const type = types[types.length - 1];
         const c = captured.get(`${type}::${name}`);
-        if (!c) continue;
+        const request = requests.get(`${type}::${name}`);
+        if (!c || !request) continue;
         resources.push({
             type,
             name,
             urn,
             parentTypes: types.slice(0, -1),
-            rawInputs: c.rawInputs,
-            inputs: unwrapSecrets(c.rawInputs),
+            rawInputs: request.wireInputs,
+            inputs: unwrapSecrets(c.inputs),
             provider: c.provider,
-            dependencies: dependencies.get(`${type}::${name}`) ?? [],
+            dependencies: request.dependencies,
         });
     }
 
     const ofType = (type: string) => resources.filter((r) => r.type === type);
     return {
-        resources,
-        outputs,
+        resources: deepFreeze(resources),
+        outputs: deepFreeze(outputs),
         error,
-        passwords,
+        passwords: deepFreeze(passwords),
+        logs: deepFreeze(logs),
         ofType,
         get(type: string, name: string) {
             const found = resources.find((r) => r.type === type && r.name === name);
@@ -208,6 +299,11 @@ export async function secretEntries(envs: pulumi.Input<string>[]): Promise<strin
         if (await pulumi.isSecret(o)) names.push((await resolve(o)).split("=")[0]);
     }
     return names;
+}
+
+/** The names of the registered env entries ("K=V") that are secret, in order. */
+export function registeredSecretEntries(rawEnvs: unknown[]): string[] {
+    return rawEnvs.filter(isSecretEnvelope).map((e) => String(e.value).split("=")[0]);
 }
 
 /** Docker env list ("K=V") as a map. */

@@ -22,22 +22,32 @@ describe("MyMetricMonitor", () => {
         assert.equal(monitor.noDataTimeframe, 10);
     });
 
-    it("carries non-default thresholds and windows into the query and thresholds", async () => {
-        const tuned = await runProgram({
+    // Thresholds 800 apart: dev's and prod's are both 300 apart, so a critical derived from the
+    // warning (warning + 300) would pass with those.
+    const tuned = () =>
+        runProgram({
             stack: "prod",
             config: {
-                [key("warningThreshold")]: "600",
-                [key("criticalThreshold")]: "900",
+                [key("warningThreshold")]: "150",
+                [key("criticalThreshold")]: "950",
                 [key("evaluationWindowMinutes")]: "15",
                 [key("noDataMinutes")]: "45",
                 [key("monitorTimeAggregation")]: "max",
             },
         });
-        const m = tuned.get(T.monitor, "datadog-my-metric-monitor").inputs;
-        assert.equal(m.query, "max(last_15m):avg:my_metric{env:prod} by {host} > 900");
-        assert.deepEqual(m.monitorThresholds, { warning: "600", critical: "900" });
+
+    it("carries non-default thresholds and windows into the query and thresholds", async () => {
+        const m = (await tuned()).get(T.monitor, "datadog-my-metric-monitor").inputs;
+        assert.equal(m.query, "max(last_15m):avg:my_metric{env:prod} by {host} > 950");
+        assert.deepEqual(m.monitorThresholds, { warning: "150", critical: "950" });
         assert.equal(m.noDataTimeframe, 45);
         assert.match(m.message, /\(max over the last 15 minutes\)/);
+    });
+
+    it("puts the critical threshold itself in the query, however far the warning sits below it", async () => {
+        const m = (await tuned()).get(T.monitor, "datadog-my-metric-monitor").inputs;
+        assert.equal(m.query.split(" > ")[1], m.monitorThresholds.critical);
+        assert.notEqual(Number(m.monitorThresholds.critical) - Number(m.monitorThresholds.warning), 300);
     });
 
     it("writes one message block per state, with value and host IP in the alert", () => {

@@ -13,7 +13,9 @@ describe("secrets", () => {
         assert.equal(run.passwords.length, 2);
     });
 
-    it("never registers a key or a password outside a secret, in any resource", () => {
+    // rawInputs are what the engine receives: a secret env entry is wrapped on its own, so a
+    // plain-text entry beside it in the same list is seen here.
+    it("never registers a key or a password outside a secret, in any resource, value by value", () => {
         const leaks: string[] = [];
         for (const r of run.resources) {
             for (const s of plainStrings(r.rawInputs)) {

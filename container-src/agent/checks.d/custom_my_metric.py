@@ -10,11 +10,8 @@ The collection interval is deliberately NOT set here. It lives only in the yaml,
 
 import random
 
-try:
-    # Agent >= 6.6: the base class ships in the datadog_checks.base package.
-    from datadog_checks.base import AgentCheck
-except ImportError:  # pragma: no cover - only on very old Agents (the seed's import path)
-    from checks import AgentCheck
+# Agent 7 (the only Agent the stack config allows) ships the base class in datadog_checks.base.
+from datadog_checks.base import AgentCheck
 
 __version__ = '1.0.0'
 

@@ -4,32 +4,29 @@
 (tests/python/requirements.txt), as in DataDog/integrations-core.
 """
 
+import os
 import pathlib
-import uuid
+import subprocess
 
 import pytest
 from support import load_module
 
-CHECK_PATH = (
-    pathlib.Path(__file__).resolve().parents[3] / 'container-src' / 'agent' / 'checks.d' / 'custom_my_metric.py'
-)
+REPO = pathlib.Path(__file__).resolve().parents[3]
+CHECK_PATH = REPO / 'container-src' / 'agent' / 'checks.d' / 'custom_my_metric.py'
 CHECK_NAME = 'custom_my_metric'
-
-
-def _load_check_module():
-    """Import checks.d/custom_my_metric.py from its path, as the Agent does (it is not a package)."""
-    return load_module('custom_my_metric_under_test_' + uuid.uuid4().hex, CHECK_PATH, keep=False)
-
-
-@pytest.fixture
-def load_check_module():
-    """A fresh import of the check module each call (lets a test control what it imports)."""
-    return _load_check_module
+# The interval the yaml is generated with (the stack config's default, Pulumi.yaml).
+CHECK_INTERVAL_S = 45
+NODE = REPO / 'node_modules' / '.bin' / 'node'
+# The Pulumi program's own function (a pure one), run by Node 22 from node_modules through ts-node.
+CHECK_CONF_YAML_JS = (
+    "process.stdout.write(require('./components/docker/agentContainer').checkConfYaml(Number(process.argv[1])))"
+)
 
 
 @pytest.fixture(scope='session')
 def check_module():
-    return _load_check_module()
+    """checks.d/custom_my_metric.py imported from its path, as the Agent does (it is not a package)."""
+    return load_module('custom_my_metric_under_test', CHECK_PATH, keep=False)
 
 
 @pytest.fixture
@@ -38,3 +35,29 @@ def make_check(check_module):
         return check_module.MyMetricCheck(CHECK_NAME, {}, [instance])
 
     return make
+
+
+@pytest.fixture(scope='session')
+def check_interval_s():
+    return CHECK_INTERVAL_S
+
+
+@pytest.fixture(scope='session')
+def generated_check_yaml():
+    """conf.d/custom_my_metric.yaml exactly as the Pulumi program writes it:
+    checkConfYaml(CHECK_INTERVAL_S) of components/docker/agentContainer.ts (one Node start per session)."""
+    if not (NODE.exists() and (REPO / 'node_modules' / 'ts-node').is_dir()):
+        message = f'{REPO / "node_modules"} lacks node or ts-node: run `npm ci` in {REPO} first (tests/run.sh does).'
+        if os.environ.get('CI') == 'true':
+            pytest.fail(message)
+        pytest.skip(message)
+    result = subprocess.run(
+        [str(NODE), '-r', 'ts-node/register/transpile-only', '-e', CHECK_CONF_YAML_JS, str(CHECK_INTERVAL_S)],
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, f'checkConfYaml failed:\n{result.stderr}'
+    return result.stdout

@@ -1,8 +1,6 @@
 """Tests for container-src/agent/checks.d/custom_my_metric.py against the real datadog-checks-base."""
 
 import random
-import sys
-import types
 
 import pytest
 import yaml
@@ -99,19 +97,21 @@ def test_extreme_draws_of_the_random_source_map_to_0_and_1000(
     aggregator.assert_all_metrics_covered()
 
 
-# conf.d/custom_my_metric.yaml as the Pulumi program writes it (components/docker/agentContainer.ts:
-# toYaml({ init_config: {}, instances: [{ min_collection_interval: intervalSeconds }] }), 45 by default).
-# The Agent's scheduler, not the check, reads min_collection_interval from the instance
-# (datadog_checks.base 36.15 itself never reads it).
-GENERATED_YAML = """\
-init_config: {}
-instances:
-- min_collection_interval: 45
-"""
+# generated_check_yaml: conf.d/custom_my_metric.yaml from the Pulumi program's own checkConfYaml
+# (components/docker/agentContainer.ts), run by Node (conftest.py).
 
 
-def test_runs_with_the_yaml_the_pulumi_program_generates(aggregator, dd_run_check, check_module):
-    conf = yaml.safe_load(GENERATED_YAML)
+def test_generated_yaml_sets_the_interval_on_the_one_instance(generated_check_yaml, check_interval_s):
+    # The Agent's scheduler, not the check, reads min_collection_interval from the instance
+    # (datadog_checks.base 36.15 itself never reads it): a whole number of seconds.
+    assert yaml.safe_load(generated_check_yaml) == {
+        'init_config': {},
+        'instances': [{'min_collection_interval': check_interval_s}],
+    }
+
+
+def test_runs_with_the_yaml_the_pulumi_program_generates(aggregator, dd_run_check, check_module, generated_check_yaml):
+    conf = yaml.safe_load(generated_check_yaml)
     check = check_module.MyMetricCheck('custom_my_metric', conf['init_config'], conf['instances'])
 
     dd_run_check(check)
@@ -124,27 +124,3 @@ def test_runs_with_the_yaml_the_pulumi_program_generates(aggregator, dd_run_chec
 def test_the_check_class_defines_no_collection_interval(check_module):
     # The interval lives only in the yaml (the exercise's bonus question): the class sets none.
     assert [k for k in vars(check_module.MyMetricCheck) if 'interval' in k.lower()] == []
-
-
-def test_falls_back_to_the_legacy_checks_import_on_old_agents(load_check_module, monkeypatch):
-    submitted = []
-
-    class LegacyAgentCheck:
-        def __init__(self, name, init_config, agentConfig, instances=None):
-            self.name = name
-
-        def gauge(self, metric, value, tags=None):
-            submitted.append((metric, value, tags))
-
-    legacy = types.ModuleType('checks')
-    legacy.AgentCheck = LegacyAgentCheck
-    monkeypatch.setitem(sys.modules, 'datadog_checks.base', None)  # makes that import raise ImportError
-    monkeypatch.setitem(sys.modules, 'checks', legacy)
-
-    module = load_check_module()
-    assert module.AgentCheck is LegacyAgentCheck
-
-    module.MyMetricCheck('custom_my_metric', {}, {}, [{}]).check({})
-    ((metric, value, tags),) = submitted
-    assert (metric, tags) == (METRIC, [BASE_TAG])
-    assert 0 <= value <= 1000

@@ -1,5 +1,5 @@
 """The app harness itself: starting the server survives a probed port taken meanwhile, even by a
-server that answers /health."""
+server that answers /health, and knows gunicorn's own word for it."""
 
 import re
 import socket
@@ -44,8 +44,7 @@ def taken_port():
             closer.join(timeout=5)
 
 
-# A minimal server on $PORT that answers 200 to everything: it fails on a taken port at once
-# (gunicorn retries its bind for 5 s first), which keeps the give-up test fast.
+# A minimal server on $PORT that answers 200 to everything and fails on a taken port at once.
 TINY_SERVER = [
     sys.executable,
     "-c",
@@ -58,18 +57,37 @@ TINY_SERVER = [
 ]
 TINY_SERVER_BOUND = lambda port: re.compile("tiny server bound")  # noqa: E731
 
+# gunicorn with the Dockerfile CMD's own arguments, minus the 1 s sleeps between its 5 tries to
+# bind a taken port (5 s before it exits); ddtrace-run plays no part in it.
+GUNICORN_WITHOUT_BIND_RETRY_SLEEPS = [
+    sys.executable,
+    "-c",
+    "import sys, time\n"
+    "time.sleep = lambda seconds: None\n"
+    "from gunicorn.app.wsgiapp import run\n"
+    "sys.argv[0] = 'gunicorn'\n"
+    "run()\n",
+    *harness.dockerfile_cmd()[2:],
+]
+
 
 def test_start_app_retries_on_a_new_port_when_the_probed_one_is_taken(monkeypatch, fake_agent, taken_port):
     probed = iter([taken_port, harness.free_port()])
     monkeypatch.setattr(harness, "free_port", lambda: next(probed))
 
-    # The Dockerfile's CMD: gunicorn's own "Connection in use" exit must be recognised.
-    app = harness.start_app(harness.dockerfile_cmd(), fake_agent.url)
+    app = harness.start_app(TINY_SERVER, fake_agent.url, bound=TINY_SERVER_BOUND)
     try:
         assert app.port != taken_port
         assert app.get("/health")[0] == 200
     finally:
         app.stop()
+
+
+def test_gunicorns_exit_on_a_taken_port_is_recognised_as_port_taken(fake_agent, taken_port):
+    assert harness.dockerfile_cmd()[:2] == ["ddtrace-run", "gunicorn"]
+
+    with pytest.raises(harness.PortTaken, match=f"port {taken_port} taken"):
+        harness._start_app_once(GUNICORN_WITHOUT_BIND_RETRY_SLEEPS, fake_agent.url, taken_port, harness.gunicorn_bound)
 
 
 def test_start_app_gives_up_after_three_taken_ports(monkeypatch, fake_agent, taken_port):

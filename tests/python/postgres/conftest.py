@@ -27,6 +27,7 @@ import tempfile
 
 import psycopg
 import pytest
+from psycopg import sql
 from support import free_port
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
@@ -137,6 +138,10 @@ class PgServer:
         self.log_path = os.path.join(tmp, 'server.log')
         self.port = None
         self.overrides = {}
+        # POSTGRES_PASSWORD, which the entrypoint's environment holds while the init scripts run
+        # (initdb got it; here the superuser logs in over the unix socket without one).
+        # Random per run, so finding it in any output can only be a leak.
+        self.superuser_password = 'su-' + secrets.token_urlsafe(24)
 
     def _cmd(self, binary, *args):
         cmd = [os.path.join(self.bin_dir, binary), *args]
@@ -231,6 +236,7 @@ class PgServer:
             PGHOST=self.socket_dir,
             PGPORT=str(self.port),
             POSTGRES_USER=SUPERUSER,
+            POSTGRES_PASSWORD=self.superuser_password,
             POSTGRES_DB=APP_DB,
         )
         env.update(extra)
@@ -308,11 +314,27 @@ def datadog_password():
 
 
 @pytest.fixture(scope='session')
-def datadog_role(pg_server, datadog_password):
+def first_init_run(pg_server, datadog_password):
+    """The real init script's first run (it creates the role), as a CompletedProcess."""
+    return pg_server.run_init_script(datadog_password)
+
+
+@pytest.fixture(scope='session')
+def datadog_role(first_init_run, datadog_password):
     """The `datadog` role, created by running the real init script once; returns its password."""
-    result = pg_server.run_init_script(datadog_password)
-    assert result.returncode == 0, f'init script failed:\n{result.stdout}\n{result.stderr}'
+    assert first_init_run.returncode == 0, f'init script failed:\n{first_init_run.stdout}\n{first_init_run.stderr}'
     return datadog_password
+
+
+@pytest.fixture(scope='session')
+def app_login(pg_server):
+    """(user, password) of an ordinary login role, as an application would have: the server's
+    settings apply to it as they are in postgresql.conf."""
+    user, password = 'exercise_app', 'app-' + secrets.token_urlsafe(24)
+    with pg_server.connect_super() as conn:
+        conn.execute("SET log_statement = 'none'")  # keep the password out of the server log
+        conn.execute(sql.SQL('CREATE ROLE {} LOGIN PASSWORD {}').format(sql.Identifier(user), password))
+    return user, password
 
 
 @pytest.fixture(scope='session')

@@ -142,6 +142,19 @@ def test_rerun_with_a_new_password_rotates_it(pg_server, datadog_role):
         assert pg_server.run_init_script(datadog_role).returncode == 0
 
 
+def test_script_output_shows_neither_password(pg_server, first_init_run, datadog_role):
+    # The container's stdout/stderr, which the Agent ships to Datadog as logs: the first run
+    # (creates the role) and a rerun (role exists), with both passwords in the environment.
+    rerun = pg_server.run_init_script(datadog_role)
+
+    for result in (first_init_run, rerun):
+        assert result.returncode == 0
+        output = result.stdout + result.stderr
+        assert 'ALTER ROLE' in result.stdout  # psql's command tags: the output was captured
+        secrets_in_env = {'DATADOG_DB_PASSWORD': datadog_role, 'POSTGRES_PASSWORD': pg_server.superuser_password}
+        assert [name for name, value in secrets_in_env.items() if value in output] == []
+
+
 def test_password_never_reaches_the_server_log(pg_server, datadog_role):
     # Every path that handles the password: the init script (again, so this test is self-contained),
     # a successful login and a failed one.
