@@ -4,7 +4,7 @@
 // tests use), by ts-node without its type-check, and by ts-node with it (ts-node's default, what a
 // user gets); then the engine suite's wall time.
 //
-//   PATH="$PWD/node_modules/.bin:$PATH" node -r ts-node/register/transpile-only tests/bench/engine_bench.ts [runs]
+//   PATH="$PWD/node_modules/.bin:$PATH" tsx tests/bench/engine_bench.ts [runs]
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
