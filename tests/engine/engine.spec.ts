@@ -202,7 +202,7 @@ describeEngine("the program under the real Pulumi engine", function () {
             assert.deepStrictEqual(
                 dashboard.widgets.map((w: Json) => [w.definition.type, w.definition.requests.map((r: Json) => r.q)]),
                 [
-                    ["timeseries", ["avg:my_metric{$host}"]],
+                    ["timeseries", ["avg:my_metric{$host} by {host}"]],
                     ["timeseries", ["anomalies(avg:postgresql.max_connections{$host}, 'basic', 3)"]],
                     ["query_value", ["avg:my_metric{$host}.rollup(sum, 3600)"]],
                 ],
@@ -219,6 +219,7 @@ describeEngine("the program under the real Pulumi engine", function () {
                 assert.strictEqual(d.schedule.timezone, "America/Los_Angeles");
                 assert.strictEqual(d.display_timezone, "America/Los_Angeles");
                 assert.strictEqual(d.mute_first_recovery_notification, true);
+                assert.match(d.message, /\n@you@example\.com$/);
             }
             assert.deepStrictEqual(byRule["FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR"].schedule.recurrences, [
                 { rrule: "FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR", duration: "14h", start: `${firstDay(START_DATE, (d) => d !== 6)}T19:00:00` },
