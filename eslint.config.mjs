@@ -7,8 +7,8 @@ export default tseslint.config(
     eslint.configs.recommended,
     tseslint.configs.recommended,
     {
-        // Specs read registered inputs, whose shapes are the providers' untyped wire format.
-        files: ["tests/unit/**/*.ts"],
+        // Specs read registered inputs and request bodies, whose shapes are the providers' untyped wire format.
+        files: ["tests/unit/**/*.ts", "tests/engine/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
 );

@@ -33,9 +33,10 @@ const observability = new Observability("datadog", {
 export const dashboardUrl = observability.dashboard.url;
 export const monitorUrl = observability.monitor.url;
 // Where the app is reached from this machine (components/config reads docker:host / DOCKER_HOST);
-// appTunnel, set only for an app on a remote Docker host's loopback, is the ssh command to run first.
+// appTunnel, set only for an app on a remote Docker host's loopback, is the ssh command to run first
+// (null otherwise: the engine warns on every run about a top-level output that is undefined).
 export const appUrl = config.appUrl;
-export const appTunnel = config.appTunnel;
+export const appTunnel = config.appTunnel ?? null;
 export const networkName = host.networkName;
 export const containerNames = {
     agent: host.agent.containerName,

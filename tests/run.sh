@@ -2,7 +2,8 @@
 # The one test command (README "Test"). From a fresh clone it installs what the tests need
 # (npm packages incl. Node 22, a Python venv with pinned dev requirements; the PostgreSQL
 # harness installs the server from Debian's packages if it is missing) and runs every suite:
-# typecheck, lint, the mocha unit suite, and the pytest suites for the code inside the containers.
+# typecheck, lint, the mocha unit suite, the engine suite (the real Pulumi CLI against stand-ins
+# of the Datadog API and the Docker daemon), and the pytest suites for the code inside the containers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,9 @@ echo "== node $(node --version)"
 
 echo "== typecheck, lint, unit tests (mocha)"
 npm test
+
+echo "== engine tests (real Pulumi CLI and providers; toolchain from PATH or ../shared/toolchain)"
+npm run test:engine
 
 echo "== python venv"
 PY=${PYTHON:-python3}

@@ -43,7 +43,7 @@ describe("AppContainer", () => {
         const open = await runProgram({ config: { [`${PROJECT}:appBindAddress`]: "0.0.0.0", "docker:host": "ssh://ops@build-1.example.com" } });
         assert.deepEqual(open.get(T.container, "host-app-container").inputs.ports, [{ internal: 5050, external: 5050, ip: "0.0.0.0" }]);
         assert.equal(open.outputs.appUrl, "http://build-1.example.com:5050");
-        assert.equal(open.outputs.appTunnel, undefined);
+        assert.equal(open.outputs.appTunnel, null);
     });
 
     it("exports the ssh tunnel to open for an app on a remote Docker host's loopback", async () => {
