@@ -18,7 +18,7 @@ const ARCHIVE =
     process.env.PULUMI_TOOLCHAIN_ARCHIVE ?? path.resolve(REPO, "..", "shared", "toolchain", "pulumi-toolchain-linux-amd64.tar.xz");
 const SUMS = path.join(path.dirname(ARCHIVE), "SHA256SUMS");
 const CACHE = path.join(REPO, ".cache", "pulumi-toolchain");
-const PROJECT_FILES = ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "index.ts", "package.json", "tsconfig.json", "components", "container-src"];
+const PROJECT_FILES = ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "index.ts", "package.json", "tsconfig.json", "components", "container-src", "deploy"];
 
 export const API_KEY = "0123456789abcdef0123456789abcdef";
 export const APP_KEY = "fedcba9876543210fedcba9876543210fedcba98";
@@ -78,6 +78,50 @@ export function findToolchain(): Toolchain | string {
     return `engine tests skipped: ${why}`;
 }
 
+/**
+ * The environment of every engine run: the toolchain first on PATH, its own PULUMI_HOME, no update
+ * check or plugin download, every proxy at a dead loopback port, and none of the caller's DD_*,
+ * DATADOG_*, DOCKER_* or PULUMI_* variables (no backend, no passphrase: the caller adds them).
+ */
+export function hermeticEnv(toolchain: Toolchain, home: string, extraEnv: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    if (toolchain.userPlugins && fs.existsSync(toolchain.userPlugins) && !fs.existsSync(path.join(home, "plugins"))) {
+        fs.symlinkSync(toolchain.userPlugins, path.join(home, "plugins"));
+    }
+    const inherited = Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => !/^(DD_|DATADOG_|DOCKER_|PULUMI_(?!TOOLCHAIN_ARCHIVE))|^(https?|no|all)_proxy$/i.test(k)),
+    );
+    const dead = "http://127.0.0.1:9";
+    return {
+        ...inherited,
+        PATH: [toolchain.binDir, path.join(REPO, "node_modules", ".bin"), process.env.PATH].filter(Boolean).join(path.delimiter),
+        PULUMI_HOME: home,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        // The program is transpiled by swc, without type-checking: `tsc --noEmit` checks it in the
+        // test command already, and ts-node's check, then its TypeScript transpiler, would cost
+        // every run seconds (tests/bench/engine_bench.ts). Users keep ts-node's default.
+        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+        PULUMI_NODEJS_TSCONFIG_PATH: path.join(__dirname, "tsconfig.swc.json"),
+        HTTPS_PROXY: dead,
+        HTTP_PROXY: dead,
+        https_proxy: dead,
+        http_proxy: dead,
+        NO_PROXY: "localhost,127.0.0.1,::1",
+        no_proxy: "localhost,127.0.0.1,::1",
+        ...extraEnv,
+    };
+}
+
+/** A temp copy of the project (or of `files`, another project), with the repo's node_modules linked in. */
+export function copyProject(root: string, files?: Record<string, string>): string {
+    const dir = path.join(root, "project");
+    fs.mkdirSync(dir);
+    if (files) for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
+    else for (const f of PROJECT_FILES) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
+    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+    return dir;
+}
+
 export interface RunResult {
     readonly code: number;
     readonly stdout: string;
@@ -100,34 +144,7 @@ export class Stack {
         const state = path.join(root, "state");
         fs.mkdirSync(home);
         fs.mkdirSync(state);
-        if (toolchain.userPlugins && fs.existsSync(toolchain.userPlugins)) {
-            fs.symlinkSync(toolchain.userPlugins, path.join(home, "plugins"));
-        }
-        const inherited = Object.fromEntries(
-            Object.entries(process.env).filter(([k]) => !/^(DD_|DATADOG_|DOCKER_|PULUMI_(?!TOOLCHAIN_ARCHIVE))|^(https?|no|all)_proxy$/i.test(k)),
-        );
-        const dead = "http://127.0.0.1:9";
-        this.env = {
-            ...inherited,
-            PATH: [toolchain.binDir, path.join(REPO, "node_modules", ".bin"), process.env.PATH].filter(Boolean).join(path.delimiter),
-            PULUMI_HOME: home,
-            PULUMI_BACKEND_URL: `file://${state}`,
-            PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            // The program is transpiled by swc, without type-checking: `tsc --noEmit` checks it in the
-            // test command already, and ts-node's check, then its TypeScript transpiler, would cost
-            // every run seconds (tests/bench/engine_bench.ts). Users keep ts-node's default.
-            PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-            PULUMI_NODEJS_TSCONFIG_PATH: path.join(__dirname, "tsconfig.swc.json"),
-            HTTPS_PROXY: dead,
-            HTTP_PROXY: dead,
-            https_proxy: dead,
-            http_proxy: dead,
-            NO_PROXY: "localhost,127.0.0.1,::1",
-            no_proxy: "localhost,127.0.0.1,::1",
-            ...extraEnv,
-        };
+        this.env = hermeticEnv(toolchain, home, { PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, ...extraEnv });
     }
 
     /**
@@ -136,11 +153,7 @@ export class Stack {
      */
     static async create(name: string, toolchain: Toolchain, extraEnv: NodeJS.ProcessEnv = {}, files?: Record<string, string>): Promise<Stack> {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), `engine-${name}-`));
-        const dir = path.join(root, "project");
-        fs.mkdirSync(dir);
-        if (files) for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
-        else for (const f of PROJECT_FILES) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
-        fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+        copyProject(root, files);
         const stack = new Stack(root, name, toolchain, extraEnv);
         await stack.ok("stack", "init");
         return stack;
