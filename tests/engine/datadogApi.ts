@@ -30,7 +30,7 @@ export interface RecordedRequest {
 
 /** JSON as it goes over the wire: untyped, as the tests read it. */
 export type Json = Record<string, any>;
-type Kind = "monitor" | "dashboard" | "downtime";
+type Kind = "monitor" | "dashboard" | "downtime" | "slo";
 
 class ApiError extends Error {
     constructor(
@@ -123,6 +123,7 @@ export class DatadogApiStandIn {
     readonly monitors = new Map<number, Json>();
     readonly dashboards = new Map<string, Json>();
     readonly downtimes = new Map<string, Json>();
+    readonly slos = new Map<string, Json>();
     /** The next create of each of these kinds answers 500 (once; the kind is then removed). */
     readonly failNextCreate = new Set<Kind>();
     private nextId = 1;
@@ -185,7 +186,7 @@ export class DatadogApiStandIn {
     }
 
     private route(method: string, path: string, body: unknown): [number, unknown] {
-        const key = `${method} ${path.replace(/\/(\d+|[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}|[0-9a-f-]{36})(?=\/|$)/, "/{id}")}`;
+        const key = `${method} ${path.replace(/\/(\d+|[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}|[0-9a-f-]{36}|[0-9a-f]{32})(?=\/|$)/, "/{id}")}`;
         const id = /\/api\/v[12]\/\w+\/([^/]+)/.exec(path)?.[1] ?? "";
         switch (key) {
             case "GET /api/v1/validate":
@@ -227,6 +228,18 @@ export class DatadogApiStandIn {
                 this.downtime(id);
                 this.downtimes.delete(id);
                 return [204, undefined]; // TestAccDowntimeScheduleBasicRecurring.yaml: 204, no body
+            // SLOs answer {data, error: null}, data a list on create and update
+            // (TestAccDatadogServiceLevelObjective_Basic.yaml).
+            case "POST /api/v1/slo":
+                return [200, { data: [this.putSlo(undefined, body as Json)], error: null }];
+            case "GET /api/v1/slo/{id}":
+                return [200, { data: this.slo(id), error: null }];
+            case "PUT /api/v1/slo/{id}":
+                return [200, { data: [this.putSlo(this.slo(id), body as Json)], error: null }];
+            case "DELETE /api/v1/slo/{id}":
+                this.slo(id);
+                this.slos.delete(id);
+                return [200, { data: [id], error: null }];
             default:
                 throw new ApiError(404, [`the stand-in does not serve ${method} ${path}`]);
         }
@@ -334,6 +347,43 @@ export class DatadogApiStandIn {
         };
         this.dashboards.set(id, dashboard);
         return dashboard;
+    }
+
+    private slo(id: string): Json {
+        const s = this.slos.get(id);
+        if (!s) throw new ApiError(404, [`SLO not found: ${id} not found`]); // TestAccDatadogServiceLevelObjective_Basic.yaml
+        return s;
+    }
+
+    /**
+     * The SLO as the API returns it (TestAccDatadogServiceLevelObjective_Basic.yaml): the fields
+     * sent, plus a 32-hex id, creator, created_at/modified_at in seconds, monitor_tags [], type_id
+     * 1 for a metric SLO, and each threshold's target_display (and warning_display).
+     */
+    private putSlo(old: Json | undefined, body: Json): Json {
+        check(v1.ObjectSerializer, body, old ? "ServiceLevelObjective" : "ServiceLevelObjectiveRequest");
+        if (!old) this.failIfAsked("slo");
+        const id = (old?.id as string | undefined) ?? (this.nextId++).toString(16).padStart(32, "c");
+        const now = Math.floor(Date.now() / 1000);
+        const { id: _ignored, ...fields } = body;
+        void _ignored;
+        const display = (n: number) => (Number.isInteger(n) ? `${n}.` : String(n));
+        const slo: Json = {
+            monitor_tags: [],
+            ...fields,
+            id,
+            creator: { handle: CREATOR.handle, name: CREATOR.name, email: CREATOR.email },
+            type_id: body.type === "metric" ? 1 : 0,
+            thresholds: (body.thresholds as Json[]).map((t) => ({
+                ...t,
+                target_display: display(t.target),
+                ...(t.warning === undefined ? {} : { warning_display: display(t.warning) }),
+            })),
+            created_at: old?.created_at ?? now,
+            modified_at: now,
+        };
+        this.slos.set(id, slo);
+        return slo;
     }
 
     private downtime(id: string): Json {
