@@ -35,6 +35,10 @@ def test_app_logs_in_over_tcp_and_reads_the_seeded_items(app_conn):
     assert all(isinstance(r[2], int) and r[2] > 0 for r in rows)
 
 
+def test_the_query_above_is_the_routes():
+    assert f'"{ITEMS_QUERY}"' in APP_PY.read_text(encoding='utf-8')
+
+
 def test_role_has_login_no_elevated_attributes_and_no_memberships(pg_server, app_role):
     with pg_server.connect_super() as conn:
         row = conn.execute(
