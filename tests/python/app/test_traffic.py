@@ -11,6 +11,7 @@ import time
 import pytest
 
 import exercise_app_harness as harness
+from support import read_line
 
 TRAFFIC = harness.APP_DIR / "traffic.py"
 TRAFFIC_CMD = ["python", "traffic.py"]  # the command the Pulumi program gives the traffic container
@@ -104,8 +105,8 @@ def test_summary_counts_every_response_it_got(traffic_run):
 def test_prints_a_summary_every_summary_seconds(db_app):
     proc = start_traffic(db_app.base_url, 20, SUMMARY_SECONDS="0.5")
     try:
-        first = proc.stdout.readline()
-        second = proc.stdout.readline()  # blocks until the first periodic summary
+        first = read_line(proc, timeout=10)
+        second = read_line(proc, timeout=10)  # the first periodic summary
     finally:
         code, _, rest, _ = stop(proc)
     assert first.startswith("traffic: 20 requests/s")
@@ -118,7 +119,7 @@ def test_zero_requests_per_second_sends_nothing_and_stops_cleanly(db_app):
     with db_app._cond:
         since = len(db_app.stdout)
     proc = start_traffic(db_app.base_url, 0)
-    first = proc.stdout.readline()  # it has read its settings and installed its signal handlers
+    first = read_line(proc, timeout=10)  # it has read its settings and installed its signal handlers
     code, took, out, err = stop(proc)
 
     assert first.startswith("traffic: 0 requests/s") and "off" in first
@@ -132,8 +133,8 @@ def test_counts_an_unreachable_app_as_errors_and_keeps_going():
     with harness.closed_port() as port:
         proc = start_traffic(f"http://127.0.0.1:{port}", 50, SUMMARY_SECONDS="0.2")
         try:
-            proc.stdout.readline()
-            (summary,) = summaries(proc.stdout.readline())
+            read_line(proc, timeout=10)
+            (summary,) = summaries(read_line(proc, timeout=10))
         finally:
             code, *_ = stop(proc)
     assert set(summary["responses"]["/api/items"]) == {"error"}
