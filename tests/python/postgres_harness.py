@@ -17,6 +17,7 @@ Session-scoped harness:
 No sleeps: pg_ctl -w waits for the server to accept connections.
 """
 
+import contextlib
 import glob
 import os
 import pathlib
@@ -281,8 +282,10 @@ def _unprivileged_user():
     return FALLBACK_USER, True
 
 
-@pytest.fixture(scope='session')
-def pg_server():
+@contextlib.contextmanager
+def running_server():
+    """A started PgServer (installed first if missing), stopped and removed on exit; for the fixture
+    below and for tests/bench/app_bench.py."""
     bin_dir = find_bin_dir()
     if bin_dir is None:
         install_server()
@@ -316,6 +319,12 @@ def pg_server():
             shutil.rmtree(tmp, ignore_errors=True)
             if created_user:  # its group too (useradd --user-group made it)
                 _run(['userdel', run_as])
+
+
+@pytest.fixture(scope='session')
+def pg_server():
+    with running_server() as server:
+        yield server
 
 
 @pytest.fixture(scope='session')
