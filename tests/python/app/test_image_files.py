@@ -16,7 +16,7 @@ def load_gunicorn_conf(monkeypatch, port=None):
         monkeypatch.delenv("PORT", raising=False)
     else:
         monkeypatch.setenv("PORT", port)
-    for var in ("GUNICORN_WORKERS", "GUNICORN_THREADS"):
+    for var in ("GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_WORKER_CONNECTIONS"):
         monkeypatch.delenv(var, raising=False)
     spec = importlib.util.spec_from_file_location("exercise_gunicorn_conf", harness.APP_DIR / "gunicorn.conf.py")
     module = importlib.util.module_from_spec(spec)
@@ -105,3 +105,10 @@ def test_gunicorn_default_port_is_the_exposed_5050(monkeypatch):
 def test_gunicorn_runs_two_gthread_workers_with_four_threads(monkeypatch):
     conf = load_gunicorn_conf(monkeypatch)
     assert (conf.worker_class, conf.workers, conf.threads) == ("gthread", 2, 4)
+
+
+def test_each_worker_holds_at_most_its_share_of_16_connections(monkeypatch):
+    # The cap that keeps a burst of keep-alive clients (the benchmark's 16) from all landing in one
+    # worker (gunicorn.conf.py); 2 per thread, so each worker still keeps some alive between requests.
+    conf = load_gunicorn_conf(monkeypatch)
+    assert conf.worker_connections == 16 // conf.workers == 2 * conf.threads
