@@ -111,7 +111,7 @@ def test_prints_a_summary_every_summary_seconds(db_app):
         code, _, rest, _ = stop(proc)
     assert first.startswith("traffic: 20 requests/s")
     (summary,) = summaries(second)
-    assert 0.5 <= summary["seconds"] < 5 and summary["requests"] > 0
+    assert summary["seconds"] >= 0.5 and summary["requests"] > 0, second
     assert code == 0
 
 
