@@ -11,8 +11,8 @@ The routes come in a fixed cycle of 20 requests: mostly the database route, the 
 (5 % of requests fail on purpose), and the others. Requests are paced on a clock (no catching up
 in bursts after a slow one), one at a time, each with a 5 s timeout. Its own log is short: a
 summary line per SUMMARY_SECONDS and one at exit, as ``traffic: {json}`` with the count of
-responses per route and status ("error" when no response came). SIGTERM or SIGINT stops it within
-one request's time; it then prints the last summary and exits 0.
+responses per route and status ("error" when no response came). SIGTERM or SIGINT stops it at
+once (a request in flight is dropped); it then prints the last summary and exits 0.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import json
 import os
 import signal
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -88,17 +87,33 @@ class Counts:
         return "traffic: " + json.dumps(summary, separators=(",", ":"))
 
 
-def run(target: str, rate: float, summary_every: float, stop: threading.Event) -> None:
-    print(f"traffic: {rate:g} requests/s to {target}" + (" (off: 0 requests/s)" if rate == 0 else ""), flush=True)
+class Stopped(BaseException):
+    """Raised by the SIGTERM/SIGINT handler to end the run wherever it is (a BaseException, as
+    KeyboardInterrupt is, so that no `except Exception` on the way swallows it)."""
+
+
+def _on_stop_signal(signum, frame):
+    # Raise rather than set a flag that a lock guards: a handler runs in the main thread between two
+    # bytecodes, possibly while that thread holds the very lock (a threading.Event set from here
+    # can deadlock). Further signals are ignored, so the last summary is printed once.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_IGN)
+    raise Stopped
+
+
+def run(target: str, rate: float, summary_every: float) -> None:
+    """Send requests until SIGTERM or SIGINT (Stopped), then print the last summary."""
     counts = Counts()
-    next_summary = time.monotonic() + summary_every
-    if rate == 0:
-        stop.wait()
-    else:
+    try:
+        print(f"traffic: {rate:g} requests/s to {target}" + (" (off: 0 requests/s)" if rate == 0 else ""), flush=True)
+        if rate == 0:
+            while True:
+                time.sleep(3600)
         interval = 1.0 / rate
+        next_summary = time.monotonic() + summary_every
         next_at = time.monotonic()
         i = 0
-        while not stop.is_set():
+        while True:
             route = CYCLE[i % len(CYCLE)]
             counts.add(route, call(target + route))
             i += 1
@@ -110,16 +125,17 @@ def run(target: str, rate: float, summary_every: float, stop: threading.Event) -
             # A steady pace: the next request one interval after the previous one was due; after a
             # slow response, start again from now instead of sending the missed ones in a burst.
             next_at = max(next_at + interval, now)
-            stop.wait(next_at - now)
+            time.sleep(next_at - now)
+    except Stopped:
+        pass
     print(counts.line(), flush=True)
 
 
 def main() -> int:
     target, rate, summary_every = read_settings(dict(os.environ))
-    stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    run(target, rate, summary_every, stop)
+        signal.signal(sig, _on_stop_signal)
+    run(target, rate, summary_every)
     return 0
 
 
