@@ -66,9 +66,15 @@ def test_datadog_cannot_reset_pg_stat_statements(datadog_conn):
         datadog_conn.execute('SELECT pg_stat_statements_reset()')
 
 
-def test_datadog_gets_a_json_plan_of_the_apps_query(datadog_conn, app_role):
+@pytest.mark.parametrize(
+    'prefix',
+    ['', "/*dddbs='exercise-app',traceparent='00-0000000000000000000000000000002a-000000000000002b-01'*/ "],
+    ids=['plain', 'with-the-propagated-trace-comment'],
+)
+def test_datadog_gets_a_json_plan_of_the_apps_query(datadog_conn, app_role, prefix):
+    # The Agent explains query samples as pg_stat_activity shows them: with the app's trace comment.
     (plan,) = datadog_conn.execute(
-        "SELECT datadog.explain_statement('SELECT id, name, price_cents FROM app.items ORDER BY id')"
+        'SELECT datadog.explain_statement(%s)', [prefix + 'SELECT id, name, price_cents FROM app.items ORDER BY id']
     ).fetchone()
     if isinstance(plan, str):
         plan = json.loads(plan)
