@@ -19,6 +19,15 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '5050')}"
 worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# At most 8 open client connections per worker (2 per thread; 16 for the container). The workers
+# share one listening socket, and a gthread worker accepts whatever is pending while the other is
+# busy or descheduled: keep-alive clients that connect in a burst (wrk's 16, a load balancer's
+# pool) could all land in one worker and stay there, leaving the other core idle: half the
+# throughput, in about one short benchmark run in three on a loaded host. With the cap, a worker
+# stops accepting at 8 and the other takes the rest. A 17th simultaneous connection waits in the
+# kernel's backlog until one closes (idle keep-alive connections close after 2 s); raise
+# GUNICORN_WORKER_CONNECTIONS for a load test with more clients.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "8"))
 
 # No preload: each worker imports the app after the fork, so ddtrace's writer threads
 # start in the process that uses them.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Creates the `datadog` login role the Datadog Agent's postgres check connects as.
+# Creates the `datadog` login role the Datadog Agent's postgres check connects as, and what Database
+# Monitoring needs in every database (pg_stat_statements, schema datadog, datadog.explain_statement).
 #
 # Run by the official postgres image's entrypoint from /docker-entrypoint-initdb.d/ on the first start
 # (empty data directory), executed if it is executable, else sourced into the entrypoint's shell:
@@ -40,7 +41,8 @@ ALTER ROLE datadog WITH LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPL
 \unset datadog_pw
 
 -- Least privilege: read-only monitoring (pg_monitor: pg_read_all_settings, pg_read_all_stats,
--- pg_stat_scan_tables) and CONNECT to this database; nothing else.
+-- pg_stat_scan_tables) and CONNECT to this database; below, per database, USAGE on the schemas
+-- datadog and public and EXECUTE on datadog.explain_statement (Database Monitoring); nothing else.
 GRANT pg_monitor TO datadog;
 GRANT CONNECT ON DATABASE :"DBNAME" TO datadog;
 -- It cannot write anywhere. By default PUBLIC (so every role) may create temporary tables in
@@ -59,8 +61,8 @@ ALTER ROLE datadog SET default_transaction_read_only = on;
 ALTER ROLE datadog SET log_statement = 'none';
 SQL
 
-# Function privileges and schemas belong to each database: apply the rest in every database that
-# accepts connections, template1 included, so databases created from it later inherit it.
+# Function privileges, schemas and extensions belong to each database: apply the rest in every
+# database that accepts connections, template1 included, so databases created from it later inherit it.
 dd_databases=$(psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
     --tuples-only --no-align --command 'SELECT datname FROM pg_catalog.pg_database WHERE datallowconn ORDER BY 1')
 while IFS= read -r dd_db; do
@@ -78,6 +80,40 @@ WHERE p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace
                     'lo_truncate', 'lo_truncate64', 'lo_unlink', 'pg_logical_emit_message')
 ORDER BY 1
 \gexec
+
+-- Database Monitoring, as Datadog documents it for a self-hosted PostgreSQL 15+ ("Grant the Agent
+-- access": https://docs.datadoghq.com/database_monitoring/setup_postgres/selfhosted/), in every
+-- database: pg_stat_statements (preloaded by postgresql.conf), and a schema `datadog` that the role
+-- may use but not create in (its owner is the superuser running this script).
+CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+CREATE SCHEMA IF NOT EXISTS datadog;
+GRANT USAGE ON SCHEMA datadog TO datadog;
+GRANT USAGE ON SCHEMA public TO datadog;
+-- The function the Agent calls to collect explain plans, as the docs give it. SECURITY DEFINER, so
+-- it plans any query of any role; EXPLAIN without ANALYZE plans a statement, never runs it. Only the
+-- datadog role may call it (functions are executable by PUBLIC by default).
+CREATE OR REPLACE FUNCTION datadog.explain_statement(
+   l_query TEXT,
+   OUT explain JSON
+)
+RETURNS SETOF JSON AS
+$$
+DECLARE
+curs REFCURSOR;
+plan JSON;
+
+BEGIN
+   OPEN curs FOR EXECUTE pg_catalog.concat('EXPLAIN (FORMAT JSON) ', l_query);
+   FETCH curs INTO plan;
+   CLOSE curs;
+   RETURN QUERY SELECT plan;
+END;
+$$
+LANGUAGE 'plpgsql'
+RETURNS NULL ON NULL INPUT
+SECURITY DEFINER;
+REVOKE EXECUTE ON FUNCTION datadog.explain_statement(TEXT) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION datadog.explain_statement(TEXT) TO datadog;
 SQL
 done <<< "$dd_databases"
 unset dd_db dd_databases

@@ -9,9 +9,11 @@ All three send traces (if any) to the fake trace agent of tests/python/app, on 1
 run as a process of its own (as the real Agent is): it decodes every payload there, as a real
 agent does, so its work is not done inside this script and counted against nobody; its CPU
 time per way is printed, so its share of the machine is visible.
-For each: start the server, wait for /health, a warm-up wrk run, then one measured run
-(2 threads, 16 connections, 10 s by default, --latency). Prints requests per second and
-p50/p99 latency, and the ratios b/a and c/b. Every wrk run is bounded in time, and only
+For each path (/api/apm, and /api/items, which reads PostgreSQL) and each way: start the server,
+wait for /health, a warm-up wrk run, then one measured run (2 threads, 16 connections, 10 s by
+default, --latency). Prints requests per second and p50/p99 latency, and the ratios b/a and c/b.
+All three ways reach a real PostgreSQL (tests/python/postgres_harness.py: Debian's server on
+loopback with our postgresql.conf and both init scripts) as the `app` role. Every wrk run is bounded in time, and only
 loopback addresses are used. wrk and the fake agent share the machine's cores with the server,
 so the figures compare the three ways with each other; they are not the capacity of a
 dedicated host.
@@ -22,7 +24,7 @@ Needs:
       .venv/bin/python tests/bench/app_bench.py   (after tests/run.sh, or
       python3 -m venv .venv && .venv/bin/pip install -r tests/python/requirements.txt)
 Options: --duration SECONDS (10), --warmup SECONDS (3), --connections N (16),
-         --threads N (2), --path PATH (/api/apm).
+         --threads N (2), --path PATH (repeatable; default /api/apm and /api/items).
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ TESTS_PY = REPO / "tests" / "python"
 TEST_DIR = TESTS_PY / "app"
 sys.path.insert(0, str(TESTS_PY))  # for support (what pytest.ini's `pythonpath = .` does)
 
+import secrets  # noqa: E402
+
+import postgres_harness  # noqa: E402
 from support import load_module, read_line, stop_process  # noqa: E402
 
 harness = load_module("exercise_app_harness", TEST_DIR / "harness.py")  # Dockerfile parsing, env
@@ -85,7 +90,7 @@ class Server:
     """One way of running the app; stdout (one log line per request) goes to /dev/null so
     the benchmark process spends no CPU reading it."""
 
-    def __init__(self, cmd: list[str], agent_url: str, bound):
+    def __init__(self, cmd: list[str], agent_url: str, bound, db_env: dict[str, str]):
         self.port = harness.free_port()
         self.cmd = cmd
         self.bound = bound(self.port)  # its stderr line once it holds the port
@@ -96,6 +101,7 @@ class Server:
             DD_VERSION="bench",
             DD_LOGS_INJECTION="true",
             DD_TRACE_AGENT_URL=agent_url,
+            **db_env,
         )
         self._stderr = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
@@ -184,13 +190,30 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def measure(agent: "AgentProcess", cmd: list[str], bound, db_env: dict[str, str], path: str, args) -> dict:
+    before, cpu_before = agent.stats(), agent.cpu_seconds()
+    server = Server(cmd, agent.url, bound, db_env)
+    try:
+        server.wait_ready()
+        run_wrk(server.url + path, args.threads, args.connections, args.warmup)
+        out = run_wrk(server.url + path, args.threads, args.connections, args.duration)
+    finally:
+        server.stop()  # ddtrace flushes its last traces on exit
+    after = agent.stats()
+    res = parse_wrk(out)
+    res["spans"] = after["spans"] - before["spans"]
+    res["payloads"] = after["payloads"] - before["payloads"]
+    res["agent_cpu"] = agent.cpu_seconds() - cpu_before
+    return res
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--duration", type=float, default=10.0)
     ap.add_argument("--warmup", type=float, default=3.0)
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--path", default="/api/apm")
+    ap.add_argument("--path", action="append", dest="paths")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         print("wrk not found: apt-get update && apt-get install -y wrk", file=sys.stderr)
@@ -205,44 +228,41 @@ def main() -> int:
         ("b", "container: " + " ".join(container_cmd), container_cmd, harness.gunicorn_bound),
         ("c", "untraced: " + " ".join(container_cmd[1:]), container_cmd[1:], harness.gunicorn_bound),
     ]
-    print(f"host: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu_model()}")
+    paths = args.paths or ["/api/apm", "/api/items"]
+    print(f"host: {os.cpu_count()} CPUs (nproc {len(os.sched_getaffinity(0))}), {cpu_model()}, "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"python {platform.python_version()}; wrk -t{args.threads} -c{args.connections} "
-          f"-d{int(args.duration)}s --latency {args.path} (after a {int(args.warmup)} s warm-up)")
+          f"-d{int(args.duration)}s --latency (after a {int(args.warmup)} s warm-up)")
 
-    results = {}
-    agent = AgentProcess()
-    try:
-        for key, label, cmd, bound in ways:
-            before, cpu_before = agent.stats(), agent.cpu_seconds()
-            server = Server(cmd, agent.url, bound)
-            try:
-                server.wait_ready()
-                run_wrk(server.url + args.path, args.threads, args.connections, args.warmup)
-                out = run_wrk(server.url + args.path, args.threads, args.connections, args.duration)
-            finally:
-                server.stop()  # ddtrace flushes its last traces on exit
-            after = agent.stats()
-            res = parse_wrk(out)
-            res["spans"] = after["spans"] - before["spans"]
-            res["payloads"] = after["payloads"] - before["payloads"]
-            res["agent_cpu"] = agent.cpu_seconds() - cpu_before
-            results[key] = res
-            print(f"({key}) {label}\n    {res['rps']:9.1f} req/s   p50 {res['p50_ms']:7.2f} ms   "
-                  f"p99 {res['p99_ms']:7.2f} ms   non-2xx {res['non_2xx']}   "
-                  f"fake agent (warm-up included): {res['spans']} spans in {res['payloads']} payloads, "
-                  f"{res['agent_cpu']:.2f} s CPU"
-                  + (f"   {res['socket_errors']}" if res["socket_errors"] else ""), flush=True)
-        errors = agent.stats()["errors"]
-        if errors:
-            print(f"fake agent decode errors: {errors}")
-    finally:
-        agent.stop()
-
-    a, b, c = results["a"], results["b"], results["c"]
-    print(f"b/a (container vs seed, both traced): req/s x{b['rps'] / a['rps']:.2f}, "
-          f"p50 x{b['p50_ms'] / a['p50_ms']:.2f}, p99 x{b['p99_ms'] / a['p99_ms']:.2f}")
-    print(f"c/b (untraced vs traced gunicorn):    req/s x{c['rps'] / b['rps']:.2f}, "
-          f"p50 x{c['p50_ms'] / b['p50_ms']:.2f}, p99 x{c['p99_ms'] / b['p99_ms']:.2f}")
+    with postgres_harness.running_server() as pg:
+        app_password = "bench-" + secrets.token_urlsafe(16)
+        for result in (pg.run_init_script("bench-dd-" + secrets.token_urlsafe(16)), pg.run_app_init_script(app_password)):
+            if result.returncode != 0:
+                raise RuntimeError(f"init script failed:\n{result.stderr}")
+        db_env = harness.pg_env(pg.port, app_password)
+        agent = AgentProcess()
+        try:
+            for path in paths:
+                print(f"--- GET {path}")
+                results = {}
+                for key, label, cmd, bound in ways:
+                    results[key] = measure(agent, cmd, bound, db_env, path, args)
+                    res = results[key]
+                    print(f"({key}) {label}\n    {res['rps']:9.1f} req/s   p50 {res['p50_ms']:7.2f} ms   "
+                          f"p99 {res['p99_ms']:7.2f} ms   non-2xx {res['non_2xx']}   "
+                          f"fake agent (warm-up included): {res['spans']} spans in {res['payloads']} payloads, "
+                          f"{res['agent_cpu']:.2f} s CPU"
+                          + (f"   {res['socket_errors']}" if res["socket_errors"] else ""), flush=True)
+                a, b, c = results["a"], results["b"], results["c"]
+                print(f"b/a (container vs seed, both traced): req/s x{b['rps'] / a['rps']:.2f}, "
+                      f"p50 x{b['p50_ms'] / a['p50_ms']:.2f}, p99 x{b['p99_ms'] / a['p99_ms']:.2f}")
+                print(f"c/b (untraced vs traced gunicorn):    req/s x{c['rps'] / b['rps']:.2f}, "
+                      f"p50 x{c['p50_ms'] / b['p50_ms']:.2f}, p99 x{c['p99_ms'] / b['p99_ms']:.2f}", flush=True)
+            errors = agent.stats()["errors"]
+            if errors:
+                print(f"fake agent decode errors: {errors}")
+        finally:
+            agent.stop()
     return 0
 
 

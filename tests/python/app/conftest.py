@@ -37,6 +37,22 @@ def traced_app(fake_agent) -> Iterator[harness.AppProcess]:
 
 
 @pytest.fixture(scope="session")
+def session_agent() -> Iterator[fake_trace_agent.FakeTraceAgent]:
+    agent = fake_trace_agent.FakeTraceAgent().start()
+    yield agent
+    agent.stop()
+
+
+@pytest.fixture(scope="session")
+def db_app(session_agent, pg_server, app_role) -> Iterator[harness.AppProcess]:
+    """The app started with the Dockerfile's CMD against the real PostgreSQL, as the `app` role made
+    by the real init script, sending traces to a fake agent of its own."""
+    app = harness.start_app(harness.dockerfile_cmd(), session_agent.url, **harness.pg_env(pg_server.port, app_role))
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="session")
 def app_module():
     return load_module("exercise_demo_app", harness.APP_DIR / "app.py")
 

@@ -77,6 +77,27 @@ def dockerfile_cmd() -> list[str]:
     return cmd
 
 
+def dockerfile_env() -> dict[str, str]:
+    """The image's environment: every `ENV key=value` pair of the Dockerfile (values unquoted)."""
+    import shlex
+
+    return dict(pair.split("=", 1) for env in dockerfile_instructions("ENV") for pair in shlex.split(env))
+
+
+def pg_env(port: int, password: str) -> dict[str, str]:
+    """What the Pulumi program gives the app's container to reach PostgreSQL as the `app` role
+    (libpq's own variables; here the test server on loopback) and Database Monitoring's trace
+    propagation."""
+    return {
+        "PGHOST": "127.0.0.1",
+        "PGPORT": str(port),
+        "PGDATABASE": "postgres",
+        "PGUSER": "app",
+        "PGPASSWORD": password,
+        "DD_DBM_PROPAGATION_MODE": "full",
+    }
+
+
 def healthcheck_cmd() -> list[str]:
     """The HEALTHCHECK's command (exec form), without its options."""
     args = dockerfile_instruction("HEALTHCHECK")
@@ -95,9 +116,10 @@ def closed_port() -> Iterator[int]:
 
 
 def venv_env(**overrides: str) -> dict[str, str]:
-    """The environment for a process of the app: this venv's bin first on PATH, no DD_*
-    settings inherited from the machine, then `overrides`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DD_", "OTEL_"))}
+    """The environment for a process of the app: this venv's bin first on PATH, no DD_*, OTEL_* or
+    PG* settings inherited from the machine, the image's own ENV (the Dockerfile's), then `overrides`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DD_", "OTEL_", "PG"))}
+    env.update(dockerfile_env())
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
     env["PYTHONUNBUFFERED"] = "1"
     env.update(overrides)

@@ -16,7 +16,7 @@ def load_gunicorn_conf(monkeypatch, port=None):
         monkeypatch.delenv("PORT", raising=False)
     else:
         monkeypatch.setenv("PORT", port)
-    for var in ("GUNICORN_WORKERS", "GUNICORN_THREADS"):
+    for var in ("GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_WORKER_CONNECTIONS"):
         monkeypatch.delenv(var, raising=False)
     spec = importlib.util.spec_from_file_location("exercise_gunicorn_conf", harness.APP_DIR / "gunicorn.conf.py")
     module = importlib.util.module_from_spec(spec)
@@ -46,14 +46,17 @@ def _closure(roots):
     return seen
 
 
+DIRECT = ["flask", "gunicorn", "ddtrace", "psycopg", "psycopg-binary", "psycopg-pool"]
+
+
 def test_every_requirement_is_pinned_exactly():
     pins = _pins()
-    assert {"flask", "gunicorn", "ddtrace"} <= set(pins)
+    assert set(DIRECT) <= set(pins)
 
 
 def test_the_pins_lock_every_dependency_at_the_installed_version():
     pins = _pins()
-    needed = _closure(["flask", "gunicorn", "ddtrace"])
+    needed = _closure(DIRECT)
     assert needed == set(pins), f"missing: {needed - set(pins)}, unused: {set(pins) - needed}"
     assert {n: metadata.version(n) for n in needed} == pins
 
@@ -73,7 +76,19 @@ def test_every_copied_file_is_world_readable_whatever_the_checkouts_umask():
     copies = harness.dockerfile_instructions("COPY")
     assert [c.split()[0] for c in copies] == ["--chmod=0444"] * 2, copies
     copied = [name for c in copies for name in c.split()[1:-1]]
-    assert sorted(copied) == ["app.py", "gunicorn.conf.py", "requirements.txt"]
+    assert sorted(copied) == ["app.py", "gunicorn.conf.py", "requirements.txt", "traffic.py"]
+
+
+def test_dockerignore_lets_exactly_the_copied_files_into_the_build_context():
+    lines = [ln for ln in (harness.APP_DIR / ".dockerignore").read_text().splitlines() if ln and not ln.startswith("#")]
+    copied = [name for c in harness.dockerfile_instructions("COPY") for name in c.split()[1:-1]]
+    assert lines[0] == "*" and sorted(ln.removeprefix("!") for ln in lines[1:]) == sorted(copied)
+
+
+def test_image_turns_on_dbm_trace_propagation_and_keeps_the_apps_service_on_db_spans():
+    env = harness.dockerfile_env()
+    assert env["DD_DBM_PROPAGATION_MODE"] == "full"
+    assert env["DD_TRACE_REMOVE_INTEGRATION_SERVICE_NAMES_ENABLED"] == "true"
 
 
 def test_gunicorn_listens_on_port_from_env_on_all_interfaces(monkeypatch):
@@ -84,9 +99,16 @@ def test_gunicorn_default_port_is_the_exposed_5050(monkeypatch):
     conf = load_gunicorn_conf(monkeypatch)
     assert conf.bind == "0.0.0.0:5050"
     assert harness.dockerfile_instruction("EXPOSE") == "5050"
-    assert "PORT=5050" in harness.dockerfile_instruction("ENV").split()
+    assert harness.dockerfile_env()["PORT"] == "5050"
 
 
 def test_gunicorn_runs_two_gthread_workers_with_four_threads(monkeypatch):
     conf = load_gunicorn_conf(monkeypatch)
     assert (conf.worker_class, conf.workers, conf.threads) == ("gthread", 2, 4)
+
+
+def test_each_worker_holds_at_most_its_share_of_16_connections(monkeypatch):
+    # The cap that keeps a burst of keep-alive clients (the benchmark's 16) from all landing in one
+    # worker (gunicorn.conf.py); 2 per thread, so each worker still keeps some alive between requests.
+    conf = load_gunicorn_conf(monkeypatch)
+    assert conf.worker_connections == 16 // conf.workers == 2 * conf.threads

@@ -4,7 +4,7 @@ import io
 import logging
 import re
 
-ROUTES = {"/", "/api/apm", "/api/trace", "/health"}
+ROUTES = {"/", "/api/apm", "/api/trace", "/api/items", "/api/error", "/health"}
 
 
 def test_index_lists_every_route(client):

@@ -178,3 +178,18 @@ def test_fake_agent_run_alone_counts_payloads_and_spans_for_another_process():
         support.stop_process(proc, 10)
         proc.stdout.close()
     assert proc.returncode == 0, "the agent exits cleanly on SIGTERM"
+
+
+def test_a_request_records_no_span_for_the_log_line_or_the_json_body(traced_app, fake_agent):
+    # ddtrace records each after_request hook and each flask.jsonify call as a span of its own; the
+    # app logs in process_response and returns dicts, so a request costs two spans less (README,
+    # "Benchmark"). What the trace still shows: the request, Flask's steps, the view.
+    request_id = uuid.uuid4().hex
+    traced_app.get("/api/apm", request_id)
+    root = request_span(fake_agent, request_id)
+    fake_agent.wait_for_span(lambda s: s["trace_id"] == root["trace_id"] and s["name"] == "flask.response", timeout=harness.SPAN_TIMEOUT)
+    names = sorted(s["name"] for s in fake_agent.spans if s["trace_id"] == root["trace_id"])
+    assert names == sorted([
+        "flask.request", "flask.application", "flask.preprocess_request", "flask.dispatch_request", "app.api_apm",
+        "flask.process_response", "flask.do_teardown_request", "flask.do_teardown_appcontext", "flask.response",
+    ])

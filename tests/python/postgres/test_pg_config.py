@@ -19,10 +19,29 @@ def test_file_declares_the_container_contract(conf_settings, name, expected):
     assert conf_settings[name][0] == expected
 
 
-def test_file_leaves_data_dir_hba_and_preloads_to_the_image(conf_settings):
-    # The image's entrypoint owns $PGDATA and pg_hba.conf; no extension is preloaded (none is tested).
-    for name in ('data_directory', 'hba_file', 'ident_file', 'shared_preload_libraries', 'log_directory'):
+def test_file_leaves_data_dir_and_hba_to_the_image(conf_settings):
+    # The image's entrypoint owns $PGDATA and pg_hba.conf.
+    for name in ('data_directory', 'hba_file', 'ident_file', 'log_directory'):
         assert name not in conf_settings
+
+
+# Database Monitoring's settings for a self-hosted PostgreSQL, from Datadog's setup page
+# (https://docs.datadoghq.com/database_monitoring/setup_postgres/selfhosted/), as SHOW reports them.
+DBM_SETTINGS = {
+    'shared_preload_libraries': 'pg_stat_statements',
+    'track_activity_query_size': '4kB',
+    'pg_stat_statements.track': 'all',
+    'pg_stat_statements.max': '10000',
+    'pg_stat_statements.track_utility': 'off',
+    'track_io_timing': 'on',
+}
+
+
+@pytest.mark.parametrize(('name', 'expected'), sorted(DBM_SETTINGS.items()))
+def test_server_runs_with_database_monitorings_settings(pg_server, name, expected):
+    with pg_server.connect_super() as conn:
+        (shown,) = conn.execute(f'SHOW {name}').fetchone()
+    assert shown == expected
 
 
 def test_server_runs_a_byte_identical_copy_of_the_file_as_its_config_file(pg_server, conf_file):

@@ -121,16 +121,20 @@ def test_sees_the_query_text_of_other_users_sessions(pg_server, datadog_conn):
 
 
 @pytest.mark.parametrize(
-    'sql',
+    ('sql', 'schema'),
     [
-        'CREATE TABLE dd_probe (id int)',
-        'CREATE TABLE public.dd_probe (id int)',
-        'CREATE VIEW public.dd_probe AS SELECT 1',
-        'CREATE FUNCTION public.dd_probe() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$',
+        # Unqualified, a name goes to the first schema of the search_path ("$user", public) that
+        # exists: `datadog`, the schema Database Monitoring's setup creates.
+        ('CREATE TABLE dd_probe (id int)', 'datadog'),
+        ('CREATE TABLE datadog.dd_probe (id int)', 'datadog'),
+        ('CREATE FUNCTION datadog.dd_probe() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$', 'datadog'),
+        ('CREATE TABLE public.dd_probe (id int)', 'public'),
+        ('CREATE VIEW public.dd_probe AS SELECT 1', 'public'),
+        ('CREATE FUNCTION public.dd_probe() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$', 'public'),
     ],
 )
-def test_cannot_create_objects_in_schema_public(read_write_conn, sql):
-    assert 'permission denied for schema public' in _denied(read_write_conn, sql)
+def test_cannot_create_objects_in_its_schema_or_in_public(read_write_conn, sql, schema):
+    assert f'permission denied for schema {schema}' in _denied(read_write_conn, sql)
 
 
 def test_has_no_create_privilege_on_schema_public(datadog_conn):

@@ -1,4 +1,6 @@
-"""A real PostgreSQL server for the tests of container-src/postgres (postgresql.conf, init script).
+"""A real PostgreSQL server for the tests of container-src/postgres (postgresql.conf, init scripts)
+and of the app's database route (tests/python/app). A pytest plugin (conftest.py beside it loads it),
+so its fixtures serve every folder and one server serves the whole session.
 
 Session-scoped harness:
 - finds the server binaries under /usr/lib/postgresql/<major>/bin, and when they are missing installs
@@ -9,11 +11,13 @@ Session-scoped harness:
   on the command line; the server's stderr (where the conf sends its log) goes to a file;
 - as root, runs initdb/postgres as an unprivileged user (they refuse to run as root): `postgres`
   from the Debian package, else a system user `pgtest` it creates and deletes again at the end;
-- runs the real init script 10-datadog-user.sh against it, as the image's entrypoint would;
+- runs the real init scripts 10-datadog-user.sh and 20-app-user.sh against it, in that order, as the
+  image's entrypoint would;
 - stops the server (pg_ctl stop -m fast) and removes the temp dir at the end.
 No sleeps: pg_ctl -w waits for the server to accept connections.
 """
 
+import contextlib
 import glob
 import os
 import pathlib
@@ -30,10 +34,11 @@ import pytest
 from psycopg import sql
 from support import free_port
 
-REPO = pathlib.Path(__file__).resolve().parents[3]
+REPO = pathlib.Path(__file__).resolve().parents[2]
 PG_SRC = REPO / 'container-src' / 'postgres'
 CONF_FILE = PG_SRC / 'postgresql.conf'
 INIT_SCRIPT = PG_SRC / '10-datadog-user.sh'
+APP_INIT_SCRIPT = PG_SRC / '20-app-user.sh'
 
 SUPERUSER = 'postgres'  # POSTGRES_USER of the image (its default)
 # POSTGRES_DB as the Pulumi program runs the image (and the Agent's check's dbname): `postgres`.
@@ -243,10 +248,17 @@ class PgServer:
         return env
 
     def run_init_script(self, password, **extra_env):
-        """Run the real init script as the entrypoint would execute it; returns the CompletedProcess."""
+        """Run the real datadog init script as the entrypoint would execute it; returns the CompletedProcess."""
+        return self.run_script(INIT_SCRIPT, DATADOG_DB_PASSWORD=password, **extra_env)
+
+    def run_app_init_script(self, password, **extra_env):
+        """Run the real app init script likewise."""
+        return self.run_script(APP_INIT_SCRIPT, APP_DB_PASSWORD=password, **extra_env)
+
+    def run_script(self, script, **env):
         return subprocess.run(
-            ['bash', str(INIT_SCRIPT)],
-            env=self.script_env(DATADOG_DB_PASSWORD=password, **extra_env),
+            ['bash', str(script)],
+            env=self.script_env(**env),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -270,8 +282,10 @@ def _unprivileged_user():
     return FALLBACK_USER, True
 
 
-@pytest.fixture(scope='session')
-def pg_server():
+@contextlib.contextmanager
+def running_server():
+    """A started PgServer (installed first if missing), stopped and removed on exit; for the fixture
+    below and for tests/bench/app_bench.py."""
     bin_dir = find_bin_dir()
     if bin_dir is None:
         install_server()
@@ -308,6 +322,12 @@ def pg_server():
 
 
 @pytest.fixture(scope='session')
+def pg_server():
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture(scope='session')
 def datadog_password():
     # Random per run, so finding it anywhere (log, file, argv) can only be a leak.
     return 'dd-' + secrets.token_urlsafe(24)
@@ -324,6 +344,26 @@ def datadog_role(first_init_run, datadog_password):
     """The `datadog` role, created by running the real init script once; returns its password."""
     assert first_init_run.returncode == 0, f'init script failed:\n{first_init_run.stdout}\n{first_init_run.stderr}'
     return datadog_password
+
+
+@pytest.fixture(scope='session')
+def app_password():
+    return 'app-' + secrets.token_urlsafe(24)
+
+
+@pytest.fixture(scope='session')
+def first_app_init_run(pg_server, datadog_role, app_password):
+    """The real app init script's first run, after the datadog one (as the entrypoint orders them)."""
+    return pg_server.run_app_init_script(app_password)
+
+
+@pytest.fixture(scope='session')
+def app_role(first_app_init_run, app_password):
+    """The `app` role and its table app.items, created by the real init script; returns its password."""
+    assert first_app_init_run.returncode == 0, (
+        f'app init script failed:\n{first_app_init_run.stdout}\n{first_app_init_run.stderr}'
+    )
+    return app_password
 
 
 @pytest.fixture(scope='session')
@@ -358,26 +398,31 @@ def init_script():
 
 
 @pytest.fixture(scope='session')
+def app_init_script():
+    return APP_INIT_SCRIPT
+
+
+@pytest.fixture(scope='session')
 def conf_settings():
     return parse_conf(CONF_FILE)
 
 
 @pytest.fixture(scope='session')
 def app_table(pg_server):
-    """A table created and owned by an application role (not datadog), with rows in it.
-    Schema `app` is usable by everyone, so a denial on the table is the table's own privileges."""
+    """A table created and owned by another application's role (neither datadog nor app), with rows
+    in it. Schema `shop` is usable by everyone, so a denial on the table is the table's own privileges."""
     with pg_server.connect_super() as conn:
-        conn.execute('CREATE ROLE app_owner NOLOGIN')
-        conn.execute('CREATE SCHEMA app AUTHORIZATION app_owner')
-        conn.execute('GRANT USAGE ON SCHEMA app TO PUBLIC')
-        conn.execute('SET ROLE app_owner')
-        conn.execute('CREATE TABLE app.orders (id int PRIMARY KEY, item text NOT NULL)')
-        conn.execute("INSERT INTO app.orders VALUES (1, 'coffee'), (2, 'tea')")
+        conn.execute('CREATE ROLE shop_owner NOLOGIN')
+        conn.execute('CREATE SCHEMA shop AUTHORIZATION shop_owner')
+        conn.execute('GRANT USAGE ON SCHEMA shop TO PUBLIC')
+        conn.execute('SET ROLE shop_owner')
+        conn.execute('CREATE TABLE shop.orders (id int PRIMARY KEY, item text NOT NULL)')
+        conn.execute("INSERT INTO shop.orders VALUES (1, 'coffee'), (2, 'tea')")
         conn.execute('RESET ROLE')
-        owner = conn.execute("SELECT tableowner FROM pg_tables WHERE schemaname = 'app' AND tablename = 'orders'")
-        assert owner.fetchone() == ('app_owner',)
-        assert conn.execute('SELECT count(*) FROM app.orders').fetchone() == (2,)
-    return 'app.orders'
+        owner = conn.execute("SELECT tableowner FROM pg_tables WHERE schemaname = 'shop' AND tablename = 'orders'")
+        assert owner.fetchone() == ('shop_owner',)
+        assert conn.execute('SELECT count(*) FROM shop.orders').fetchone() == (2,)
+    return 'shop.orders'
 
 
 @pytest.fixture(scope='session')

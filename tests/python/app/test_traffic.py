@@ -1,0 +1,188 @@
+"""container-src/app/traffic.py, the traffic generator's container command, run against the real
+app (the Dockerfile's CMD, on the real PostgreSQL) for a few seconds."""
+
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import exercise_app_harness as harness
+from support import read_line
+
+TRAFFIC = harness.APP_DIR / "traffic.py"
+TRAFFIC_CMD = ["python", "traffic.py"]  # the command the Pulumi program gives the traffic container
+ROUTES = {"/", "/api/apm", "/api/trace", "/api/items", "/api/error"}
+REQUEST_LINE = re.compile(r"- GET (\S+) -> (\d+)$")  # the app's own log line per request
+
+
+def start_traffic(target, rate, **env):
+    return subprocess.Popen(
+        TRAFFIC_CMD, cwd=harness.APP_DIR, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=harness.venv_env(TARGET_URL=target, REQUESTS_PER_SECOND=str(rate), **env),
+    )
+
+
+def stop(proc, timeout=5.0):
+    """SIGTERM, then the exit code, the time it took and the output. A process still running after
+    `timeout` is killed (so no test leaves one behind) and fails the test."""
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise AssertionError(f"traffic.py still running {timeout}s after SIGTERM") from None
+    return proc.returncode, time.monotonic() - started, out, err
+
+
+def summaries(stdout):
+    return [json.loads(ln.removeprefix("traffic: ")) for ln in stdout.splitlines() if ln.startswith("traffic: {")]
+
+
+def wait_until_every_route_was_served(app, since, timeout=20.0):
+    """(route, status) of each request the app logged after line `since`, once every route is among
+    them and one more request came after: the generator (one request at a time) then has the
+    response of the request that completed the set, and counts it even if stopped at once."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with app._cond:
+            lines = app.stdout[since:]
+        seen = [m.groups() for m in map(REQUEST_LINE.search, lines) if m]
+        complete_at = next((i for i in range(len(seen)) if {r for r, _ in seen[: i + 1]} >= ROUTES), None)
+        if complete_at is not None and len(seen) > complete_at + 1:
+            return seen
+        assert time.monotonic() < deadline, f"routes not reached within {timeout}s: {sorted(ROUTES - {r for r, _ in seen})}"
+        with app._cond:
+            app._cond.wait(0.2)
+
+
+@pytest.fixture(scope="module")
+def traffic_run(db_app):
+    """The generator at 40 requests/s against the real app until every route was served; then stopped."""
+    with db_app._cond:
+        since = len(db_app.stdout)
+    proc = start_traffic(db_app.base_url, 40)
+    try:
+        served = wait_until_every_route_was_served(db_app, since)
+    finally:
+        code, took, out, err = stop(proc)
+    return {"served": served, "code": code, "took": took, "stdout": out, "stderr": err}
+
+
+def test_reaches_every_route(traffic_run):
+    assert {route for route, _ in traffic_run["served"]} == ROUTES
+
+
+def test_only_the_error_route_answers_errors(traffic_run):
+    statuses = {}
+    for route, status in traffic_run["served"]:
+        statuses.setdefault(route, set()).add(status)
+    assert statuses == {route: {"500"} if route == "/api/error" else {"200"} for route in ROUTES}
+
+
+def test_calls_the_database_route_most_and_the_error_route_least(traffic_run):
+    (last,) = summaries(traffic_run["stdout"])[-1:]
+    counts = {route: sum(by_status.values()) for route, by_status in last["responses"].items()}
+    assert max(counts, key=counts.get) == "/api/items"
+    assert counts["/api/error"] == min(counts.values())
+
+
+def test_sigterm_stops_it_promptly_with_exit_code_0(traffic_run):
+    assert traffic_run["code"] == 0, traffic_run["stderr"]
+    assert traffic_run["took"] < 2.0
+
+
+@pytest.mark.parametrize("rate", [0, 200])
+def test_sigterm_at_any_moment_stops_it(db_app, rate):
+    # 20 signals at different points of its loop (idle, between requests, inside one): a handler
+    # that took a lock the interrupted code held would hang some of them (it did, with an Event).
+    for _ in range(20):
+        proc = start_traffic(db_app.base_url, rate)
+        read_line(proc, timeout=10)
+        code, _, out, err = stop(proc)
+        assert (code, err) == (0, ""), err
+        assert out.startswith("traffic: {")
+
+
+def test_its_log_is_a_start_line_and_one_summary_per_interval(traffic_run):
+    lines = traffic_run["stdout"].splitlines()
+    assert lines[0].startswith("traffic: 40 requests/s to http://127.0.0.1:")
+    # A run shorter than SUMMARY_SECONDS (60) prints only the summary at exit; no line per request.
+    assert len(lines) == 2 and lines[1].startswith("traffic: {")
+    assert traffic_run["stderr"] == ""
+
+
+def test_summary_counts_every_response_it_got(traffic_run):
+    (last,) = summaries(traffic_run["stdout"])
+    assert last["requests"] == sum(sum(c.values()) for c in last["responses"].values()) >= len(ROUTES)
+    assert last["responses"]["/api/error"] == {"500": last["responses"]["/api/error"]["500"]}
+
+
+def test_prints_a_summary_every_summary_seconds(db_app):
+    proc = start_traffic(db_app.base_url, 20, SUMMARY_SECONDS="0.5")
+    try:
+        first = read_line(proc, timeout=10)
+        second = read_line(proc, timeout=10)  # the first periodic summary
+    finally:
+        code, _, rest, _ = stop(proc)
+    assert first.startswith("traffic: 20 requests/s")
+    (summary,) = summaries(second)
+    assert summary["seconds"] >= 0.5 and summary["requests"] > 0, second
+    assert code == 0
+
+
+def test_zero_requests_per_second_sends_nothing_and_stops_cleanly(db_app):
+    with db_app._cond:
+        since = len(db_app.stdout)
+    proc = start_traffic(db_app.base_url, 0)
+    first = read_line(proc, timeout=10)  # it has read its settings and installed its signal handlers
+    code, took, out, err = stop(proc)
+
+    assert first.startswith("traffic: 0 requests/s") and "off" in first
+    assert (code, err) == (0, "")
+    assert summaries(out) == [{"seconds": summaries(out)[0]["seconds"], "requests": 0, "responses": {}}]
+    with db_app._cond:
+        assert not any(REQUEST_LINE.search(ln) for ln in db_app.stdout[since:])
+
+
+def test_counts_an_unreachable_app_as_errors_and_keeps_going():
+    with harness.closed_port() as port:
+        proc = start_traffic(f"http://127.0.0.1:{port}", 50, SUMMARY_SECONDS="0.2")
+        try:
+            read_line(proc, timeout=10)
+            (summary,) = summaries(read_line(proc, timeout=10))
+        finally:
+            code, *_ = stop(proc)
+    assert set(summary["responses"]["/api/items"]) == {"error"}
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TARGET_URL": ""}, "TARGET_URL must be the app's http(s) URL"),
+        ({"TARGET_URL": "http://app:5050", "REQUESTS_PER_SECOND": "fast"}, "must be numbers"),
+        ({"TARGET_URL": "http://app:5050", "REQUESTS_PER_SECOND": "-1"}, "REQUESTS_PER_SECOND must be 0..1000"),
+    ],
+    ids=["no-target", "not-a-number", "negative"],
+)
+def test_bad_settings_fail_at_once_with_the_reason(env, message):
+    result = subprocess.run(
+        TRAFFIC_CMD, cwd=harness.APP_DIR, env=harness.venv_env(**env), capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_uses_the_standard_library_only():
+    # The image installs nothing for it; python without site-packages must be able to import it.
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", "import sys; sys.path.insert(0, '.'); import traffic"],
+        cwd=harness.APP_DIR, capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
