@@ -18,7 +18,7 @@ export interface AppContainerArgs {
     port: number;
     /** The Docker host's address the port is published on. */
     bindAddress: string;
-    /** PostgreSQL's container: the app reads from it (as the `app` role), and starts after it. */
+    /** PostgreSQL's container: the app reads from it as the `app` role (PGHOST is its name, so it starts after it). */
     postgresContainer: docker.Container;
     /** The `app` role's password. Secret. */
     dbPassword: pulumi.Input<string>;
@@ -82,7 +82,7 @@ export class AppContainer extends pulumi.ComponentResource {
                 // the Python tests run against the real app), and the provider reads it back as is.
                 restart: "unless-stopped",
             },
-            { parent: this, dependsOn: [args.agentContainer, args.postgresContainer] },
+            { parent: this, dependsOn: [args.agentContainer] },
         );
         this.containerName = this.container.name;
         this.image = image.repoDigest;
