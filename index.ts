@@ -19,6 +19,7 @@ const host = new DockerHost("host", {
     checkIntervalSeconds: config.checkIntervalSeconds,
     app: { service: config.service, version: config.appVersion, port: config.appPort, bindAddress: config.appBindAddress },
     postgresHostPort: config.postgresHostPort,
+    trafficRequestsPerSecond: config.trafficRequestsPerSecond,
 });
 
 const observability = new Observability("datadog", {
@@ -26,12 +27,15 @@ const observability = new Observability("datadog", {
     env: config.env,
     hostname: config.hostname,
     monitor: config.monitor,
+    service: config.service,
+    apm: config.apm,
     timezone: config.timezone,
     downtimeStartDate: config.downtimeStartDate,
 });
 
 export const dashboardUrl = observability.dashboard.url;
 export const monitorUrl = observability.monitor.url;
+export const serviceDashboardUrl = observability.serviceDashboard.url;
 // Where the app is reached from this machine (components/config reads docker:host / DOCKER_HOST);
 // appTunnel, set only for an app on a remote Docker host's loopback, is the ssh command to run first
 // (null otherwise: the engine warns on every run about a top-level output that is undefined).
@@ -42,4 +46,5 @@ export const containerNames = {
     agent: host.agent.containerName,
     postgres: host.postgres.containerName,
     app: host.app.containerName,
+    ...(host.traffic ? { traffic: host.traffic.containerName } : {}),
 };

@@ -155,6 +155,13 @@ const schema = z
         evaluationWindowMinutes: integer("the evaluation window in minutes", 1, 1440),
         noDataMinutes: integer("the no-data timeframe in minutes", 2, 2880),
         monitorTimeAggregation: z.enum(["avg", "max", "min"], { error: "must be one of avg, max, min" }),
+        latencyP95WarningMs: integer("a latency in milliseconds", 1, 60000),
+        latencyP95CriticalMs: integer("a latency in milliseconds", 1, 60000),
+        errorRateWarningPercent: integer("a percentage of requests", 1, 100),
+        errorRateCriticalPercent: integer("a percentage of requests", 1, 100),
+        sloTargetPercent: integer("a percentage of requests", 1, 99),
+        sloTimeframe: z.enum(["7d", "30d", "90d"], { error: "must be one of 7d, 30d, 90d" }),
+        trafficRequestsPerSecond: integer("requests per second", 0, 50),
         notifyEmail: z.email({ error: "must be an e-mail address such as you@example.com" }),
         timezone: z.string().superRefine((tz, ctx) => {
             // Names without a '/' are legacy abbreviations (EST is UTC-5 all year, not New York time), or Factory.
@@ -180,12 +187,18 @@ const schema = z
         (c, ctx) => {
             const valid = (...keys: string[]) => keys.every((k) => !ctx.issues.some((i) => i.path?.[0] === k));
             const add = (key: string, message: string) => ctx.addIssue({ code: "custom", path: [key], message });
-            if (valid("warningThreshold", "criticalThreshold") && c.warningThreshold >= c.criticalThreshold) {
-                add("warningThreshold", `must be lower than criticalThreshold (${c.criticalThreshold}): Datadog rejects a warning at or above the critical threshold`);
-            }
             const twice = 2 * c.evaluationWindowMinutes;
             if (valid("evaluationWindowMinutes", "noDataMinutes") && c.noDataMinutes < twice) {
                 add("noDataMinutes", `must be at least twice evaluationWindowMinutes (${twice}), as Datadog advises, or the monitor reports No Data between points`);
+            }
+            for (const [warning, critical] of [
+                ["warningThreshold", "criticalThreshold"],
+                ["latencyP95WarningMs", "latencyP95CriticalMs"],
+                ["errorRateWarningPercent", "errorRateCriticalPercent"],
+            ] as const) {
+                if (valid(warning, critical) && c[warning] >= c[critical]) {
+                    add(warning, `must be lower than ${critical} (${c[critical]}): Datadog rejects a warning at or above the critical threshold`);
+                }
             }
             if (valid("appPort", "postgresHostPort") && c.postgresHostPort === c.appPort) add("postgresHostPort", `must differ from appPort (${c.appPort})`);
         },
@@ -353,6 +366,16 @@ function build(c: z.output<typeof schema>, source: ConfigSource) {
             timeAggregation: c.monitorTimeAggregation,
             notifyEmail: c.notifyEmail,
         },
+        /** The app's APM service: its monitors' thresholds, its SLO, and the traffic sent to it. */
+        apm: {
+            latencyP95WarningMs: c.latencyP95WarningMs,
+            latencyP95CriticalMs: c.latencyP95CriticalMs,
+            errorRateWarningPercent: c.errorRateWarningPercent,
+            errorRateCriticalPercent: c.errorRateCriticalPercent,
+            sloTargetPercent: c.sloTargetPercent,
+            sloTimeframe: c.sloTimeframe,
+        },
+        trafficRequestsPerSecond: c.trafficRequestsPerSecond,
         timezone: c.timezone,
         /** The first local date (YYYY-MM-DD) the recurring downtimes apply from: their deterministic anchor. */
         downtimeStartDate: c.downtimeStartDate,
@@ -373,6 +396,7 @@ type DeepReadonly<T> = T extends pulumi.Output<unknown> ? T : { readonly [K in k
 export type StackConfig = DeepReadonly<ReturnType<typeof build>>;
 export type DatadogConfig = StackConfig["datadog"];
 export type MonitorConfig = StackConfig["monitor"];
+export type ApmConfig = StackConfig["apm"];
 
 function deepFreeze<T>(o: T): T {
     if (o && typeof o === "object" && !pulumi.Output.isInstance(o)) {

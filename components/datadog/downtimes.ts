@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { DateTime } from "luxon";
 
 export interface MonitorDowntimesArgs {
-    /** The monitor to silence. */
-    monitorId: pulumi.Input<string>;
+    /** The monitors to silence: every monitor that carries all these tags (the stack's three). */
+    monitorTags: readonly string[];
     env: string;
     /** IANA time zone the schedules are written in. */
     timezone: string;
@@ -137,7 +137,7 @@ export function downtimeStartNote(startDate: string, passed: readonly string[], 
     );
 }
 
-/** Recurring downtimes (v2 DowntimeSchedule) on the monitor: weeknights and weekends. */
+/** Recurring downtimes (v2 DowntimeSchedule) on the stack's monitors: weeknights and weekends. */
 export class MonitorDowntimes extends pulumi.ComponentResource {
     public readonly weeknights: datadog.DowntimeSchedule;
     public readonly weekends: datadog.DowntimeSchedule;
@@ -160,7 +160,7 @@ export class MonitorDowntimes extends pulumi.ComponentResource {
                 `${name}-${part}`,
                 {
                     scope: `env:${args.env}`,
-                    monitorIdentifier: { monitorId: pulumi.output(args.monitorId).apply(Number) },
+                    monitorIdentifier: { monitorTags: [...args.monitorTags] },
                     recurringSchedule: { timezone: args.timezone, recurrences: [recurrences[part]] },
                     displayTimezone: args.timezone,
                     message,

@@ -6,6 +6,8 @@ export interface MyMetricMonitorArgs extends MonitorConfig {
     env: string;
     /** The Datadog web app's base URL, to build the monitor's full URL. */
     appUrl: string;
+    /** Tags every monitor of the stack carries (env, project, manager); the downtimes select by them. */
+    tags: readonly string[];
 }
 
 /**
@@ -65,7 +67,7 @@ export class MyMetricMonitor extends pulumi.ComponentResource {
                 includeTags: true,
                 // service: names the demo as a whole, not the app's APM service (config `service`):
                 // my_metric comes from the Agent's check, not from the app.
-                tags: [`env:${args.env}`, "service:datadog-exercise", "managed-by:pulumi"],
+                tags: [...args.tags, "service:datadog-exercise"],
             },
             { parent: this },
         );

@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { CONTAINER_SRC_DIR } from "./containerSrc";
+import { APP_DB_USER, POSTGRES_PORT } from "./postgresContainer";
 
 /** The app's build context: its Dockerfile's CMD is what the Python tests run. */
 export const APP_CONTEXT_DIR = path.join(CONTAINER_SRC_DIR, "app");
@@ -17,6 +18,10 @@ export interface AppContainerArgs {
     port: number;
     /** The Docker host's address the port is published on. */
     bindAddress: string;
+    /** PostgreSQL's container: the app reads from it as the `app` role (PGHOST is its name, so it starts after it). */
+    postgresContainer: docker.Container;
+    /** The `app` role's password. Secret. */
+    dbPassword: pulumi.Input<string>;
 }
 
 /**
@@ -26,6 +31,8 @@ export interface AppContainerArgs {
 export class AppContainer extends pulumi.ComponentResource {
     public readonly container: docker.Container;
     public readonly containerName: pulumi.Output<string>;
+    /** The image built from container-src/app: the traffic container runs it too. */
+    public readonly image: pulumi.Output<string>;
 
     constructor(name: string, args: AppContainerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("datadog-exercise:docker:AppContainer", name, {}, opts);
@@ -47,6 +54,7 @@ export class AppContainer extends pulumi.ComponentResource {
                 // The built image's ID (repoDigest for an unpushed image): a rebuild replaces the container,
                 // where imageName, the same tag every time, would leave the old one running.
                 image: image.repoDigest,
+                // libpq's own variables: psycopg reads them, so the app holds no connection string.
                 envs: [
                     pulumi.interpolate`DD_AGENT_HOST=${args.agentContainer.name}`,
                     `DD_SERVICE=${args.service}`,
@@ -54,6 +62,13 @@ export class AppContainer extends pulumi.ComponentResource {
                     `DD_VERSION=${args.version}`,
                     "DD_LOGS_INJECTION=true",
                     `PORT=${args.port}`,
+                    pulumi.interpolate`PGHOST=${args.postgresContainer.name}`,
+                    `PGPORT=${POSTGRES_PORT}`,
+                    "PGDATABASE=postgres",
+                    `PGUSER=${APP_DB_USER}`,
+                    pulumi.interpolate`PGPASSWORD=${pulumi.secret(args.dbPassword)}`,
+                    // Each query carries its trace context as a SQL comment: Database Monitoring links it to the trace.
+                    "DD_DBM_PROPAGATION_MODE=full",
                 ],
                 labels: [
                     { label: "com.datadoghq.tags.env", value: args.env },
@@ -70,6 +85,7 @@ export class AppContainer extends pulumi.ComponentResource {
             { parent: this, dependsOn: [args.agentContainer] },
         );
         this.containerName = this.container.name;
+        this.image = image.repoDigest;
 
         this.registerOutputs({ containerName: this.containerName });
     }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AgentContainer } from "./agentContainer";
 import { AppContainer } from "./appContainer";
 import { PostgresContainer } from "./postgresContainer";
+import { TrafficContainer } from "./trafficContainer";
 
 export interface DockerHostArgs {
     /** Prefix of every Docker name, so several stacks share one Docker host. */
@@ -14,6 +15,8 @@ export interface DockerHostArgs {
     postgresImage: string;
     checkIntervalSeconds: number;
     app: { service: string; version: string; port: number; bindAddress: string };
+    /** Requests per second the traffic container sends to the app; 0: no traffic container. */
+    trafficRequestsPerSecond: number;
     postgresHostPort?: number;
 }
 
@@ -24,15 +27,18 @@ export function dockerNames(env: string) {
         agent: `${env}-datadog-agent`,
         postgres: `${env}-postgres`,
         app: `${env}-exercise-app`,
+        traffic: `${env}-exercise-traffic`,
     } as const;
 }
 
-/** One Docker host's worth of the exercise: a per-stack network with the Agent, PostgreSQL and the app. */
+/** One Docker host's worth of the exercise: a per-stack network with the Agent, PostgreSQL, the app and its traffic. */
 export class DockerHost extends pulumi.ComponentResource {
     public readonly networkName: pulumi.Output<string>;
     public readonly agent: AgentContainer;
     public readonly postgres: PostgresContainer;
     public readonly app: AppContainer;
+    /** Undefined when trafficRequestsPerSecond is 0. */
+    public readonly traffic?: TrafficContainer;
 
     constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("datadog-exercise:docker:DockerHost", name, {}, opts);
@@ -66,7 +72,7 @@ export class DockerHost extends pulumi.ComponentResource {
                 hostTags: args.hostTags,
                 checkIntervalSeconds: args.checkIntervalSeconds,
                 postgresPassword: this.postgres.datadogPassword,
-                watchedContainers: [names.postgres, names.app],
+                watchedContainers: [names.postgres, names.app, names.traffic],
             },
             { parent: this },
         );
@@ -82,15 +88,36 @@ export class DockerHost extends pulumi.ComponentResource {
                 version: args.app.version,
                 port: args.app.port,
                 bindAddress: args.app.bindAddress,
+                postgresContainer: this.postgres.container,
+                dbPassword: this.postgres.appPassword,
             },
             { parent: this },
         );
+
+        if (args.trafficRequestsPerSecond > 0) {
+            this.traffic = new TrafficContainer(
+                `${name}-traffic`,
+                {
+                    networkName: network.name,
+                    containerName: names.traffic,
+                    image: this.app.image,
+                    // The app's alias on the stack's network, and the port it listens on inside.
+                    targetUrl: `http://app:${args.app.port}`,
+                    requestsPerSecond: args.trafficRequestsPerSecond,
+                    env: args.env,
+                    service: args.app.service,
+                    app: this.app.container,
+                },
+                { parent: this },
+            );
+        }
 
         this.registerOutputs({
             networkName: this.networkName,
             agentContainerName: this.agent.containerName,
             postgresContainerName: this.postgres.containerName,
             appContainerName: this.app.containerName,
+            trafficContainerName: this.traffic?.containerName,
         });
     }
 }

@@ -5,11 +5,16 @@ import { AGENT_DB_PASSWORD_ENV } from "./agentContainer";
 import { readContainerSrc } from "./containerSrc";
 
 export const POSTGRES_CONF_PATH = "/etc/postgresql/postgresql.conf";
-export const INIT_SCRIPT_NAME = "10-datadog-user.sh";
-export const INIT_SCRIPT_PATH = `/docker-entrypoint-initdb.d/${INIT_SCRIPT_NAME}`;
+/** The init scripts (container-src/postgres), run in name order on the first start: the datadog role, then the app's. */
+export const INIT_SCRIPTS = ["10-datadog-user.sh", "20-app-user.sh"] as const;
+export const INIT_SCRIPT_DIR = "/docker-entrypoint-initdb.d";
 export const POSTGRES_PORT = 5432;
 /** The least-privilege role the Agent's postgres check logs in as (created by the init script). */
 export const DATADOG_DB_USER = "datadog";
+/** The role the app logs in as: it reads its own table and nothing else (created by 20-app-user.sh). */
+export const APP_DB_USER = "app";
+/** The env var that carries the app role's password, into PostgreSQL's init script and into the app. */
+export const APP_DB_PASSWORD_ENV = "APP_DB_PASSWORD";
 
 export interface PostgresContainerArgs {
     networkName: pulumi.Input<string>;
@@ -35,6 +40,9 @@ export function postgresCheckLabel(env: string): string {
                     username: DATADOG_DB_USER,
                     password: `%%env_${AGENT_DB_PASSWORD_ENV}%%`,
                     dbname: "postgres",
+                    // Database Monitoring: query metrics, samples and explain plans, through the
+                    // pg_stat_statements extension and the datadog schema the init script creates.
+                    dbm: true,
                     tags: [`env:${env}`, "service:postgres"],
                 },
             ],
@@ -57,13 +65,18 @@ export function postgresLogsLabel(): string {
 }
 
 /** The server's environment: each password is its own secret entry; the rest is plain. */
-export function postgresEnvironment(superuserPassword: pulumi.Input<string>, datadogPassword: pulumi.Input<string>): pulumi.Input<string>[] {
+export function postgresEnvironment(
+    superuserPassword: pulumi.Input<string>,
+    datadogPassword: pulumi.Input<string>,
+    appPassword: pulumi.Input<string>,
+): pulumi.Input<string>[] {
     return [
         "POSTGRES_USER=postgres",
         "POSTGRES_DB=postgres",
         pulumi.interpolate`POSTGRES_PASSWORD=${pulumi.secret(superuserPassword)}`,
-        // Read by the init script (container-src/postgres/10-datadog-user.sh) with psql's \getenv.
+        // Read by the init scripts (container-src/postgres/) with psql's \getenv.
         pulumi.interpolate`${AGENT_DB_PASSWORD_ENV}=${pulumi.secret(datadogPassword)}`,
+        pulumi.interpolate`${APP_DB_PASSWORD_ENV}=${pulumi.secret(appPassword)}`,
     ];
 }
 
@@ -76,6 +89,8 @@ export class PostgresContainer extends pulumi.ComponentResource {
     public readonly containerName: pulumi.Output<string>;
     /** Password of the `datadog` role, for the Agent's postgres check. Secret. */
     public readonly datadogPassword: pulumi.Output<string>;
+    /** Password of the `app` role, for the app. Secret. */
+    public readonly appPassword: pulumi.Output<string>;
 
     constructor(name: string, args: PostgresContainerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("datadog-exercise:docker:PostgresContainer", name, {}, opts);
@@ -83,6 +98,8 @@ export class PostgresContainer extends pulumi.ComponentResource {
         const superuserPassword = new random.RandomPassword(`${name}-superuser-password`, { length: 32, special: false }, { parent: this });
         const datadogPassword = new random.RandomPassword(`${name}-datadog-password`, { length: 32, special: false }, { parent: this });
         this.datadogPassword = pulumi.secret(datadogPassword.result);
+        const appPassword = new random.RandomPassword(`${name}-app-password`, { length: 32, special: false }, { parent: this });
+        this.appPassword = pulumi.secret(appPassword.result);
 
         const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
         const dataVolume = new docker.Volume(`${name}-data`, { name: `${args.containerName}-data` }, { parent: this });
@@ -93,11 +110,15 @@ export class PostgresContainer extends pulumi.ComponentResource {
                 name: args.containerName,
                 image: image.imageId,
                 command: ["postgres", "-c", `config_file=${POSTGRES_CONF_PATH}`],
-                envs: postgresEnvironment(superuserPassword.result, this.datadogPassword),
+                envs: postgresEnvironment(superuserPassword.result, this.datadogPassword, this.appPassword),
                 uploads: [
                     { file: POSTGRES_CONF_PATH, content: readContainerSrc("postgres/postgresql.conf") },
                     // 0755, not just executable (0744): the entrypoint checks -x as the postgres user.
-                    { file: INIT_SCRIPT_PATH, content: readContainerSrc(`postgres/${INIT_SCRIPT_NAME}`), permissions: "0755" },
+                    ...INIT_SCRIPTS.map((script) => ({
+                        file: `${INIT_SCRIPT_DIR}/${script}`,
+                        content: readContainerSrc(`postgres/${script}`),
+                        permissions: "0755",
+                    })),
                 ],
                 volumes: [{ volumeName: dataVolume.name, containerPath: "/var/lib/postgresql/data", readOnly: false }],
                 labels: [

@@ -36,7 +36,7 @@ describe("AgentContainer", () => {
             DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL: "true",
             DD_LOGS_CONFIG_DOCKER_CONTAINER_USE_FILE: "true",
             DD_CONTAINER_EXCLUDE: "name:.*",
-            DD_CONTAINER_INCLUDE: "name:^dev-postgres$ name:^dev-exercise-app$",
+            DD_CONTAINER_INCLUDE: "name:^dev-postgres$ name:^dev-exercise-app$ name:^dev-exercise-traffic$",
             DD_APM_ENABLED: "true",
             DD_APM_NON_LOCAL_TRAFFIC: "true",
             DD_APM_IGNORE_RESOURCES: "GET /health",
@@ -70,7 +70,7 @@ describe("AgentContainer", () => {
         assert.equal(env.DD_TAGS, undefined, "no DD_TAGS without host tags");
     });
 
-    it("watches its own stack's postgres and app containers and no other container on the host", async () => {
+    it("watches its own stack's postgres, app and traffic containers and no other container on the host", async () => {
         // The Agent's filter: a container is watched if an include pattern matches its name
         // (include wins over exclude), else not if an exclude pattern matches.
         const watched = (envs: Record<string, string>, name: string) => {
@@ -80,9 +80,9 @@ describe("AgentContainer", () => {
         };
         const dev = envMap(agent.envs);
         const prod = envMap((await runProgram({ stack: "prod" })).get(T.container, "host-agent-container").inputs.envs);
-        const all = ["dev-postgres", "dev-exercise-app", "dev-datadog-agent", "prod-postgres", "prod-exercise-app", "prod-datadog-agent", "someone-elses-db"];
-        assert.deepEqual(all.filter((n) => watched(dev, n)), ["dev-postgres", "dev-exercise-app"]);
-        assert.deepEqual(all.filter((n) => watched(prod, n)), ["prod-postgres", "prod-exercise-app"]);
+        const all = ["dev-postgres", "dev-exercise-app", "dev-exercise-traffic", "dev-datadog-agent", "prod-postgres", "prod-exercise-app", "prod-exercise-traffic", "prod-datadog-agent", "someone-elses-db"];
+        assert.deepEqual(all.filter((n) => watched(dev, n)), ["dev-postgres", "dev-exercise-app", "dev-exercise-traffic"]);
+        assert.deepEqual(all.filter((n) => watched(prod, n)), ["prod-postgres", "prod-exercise-app", "prod-exercise-traffic"]);
     });
 
     it("matches a dotted env's names literally: '.' in a name is no wildcard", () => {

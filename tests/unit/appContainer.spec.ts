@@ -27,6 +27,12 @@ describe("AppContainer", () => {
             DD_VERSION: "1.0.0",
             DD_LOGS_INJECTION: "true",
             PORT: "5050",
+            PGHOST: "dev-postgres",
+            PGPORT: "5432",
+            PGDATABASE: "postgres",
+            PGUSER: "app",
+            PGPASSWORD: "pw-host-postgres-app-password-Zq8Xw3Lk",
+            DD_DBM_PROPAGATION_MODE: "full",
         });
         const labels = labelMap(app.labels);
         assert.equal(labels["com.datadoghq.tags.env"], "dev");
@@ -64,6 +70,11 @@ describe("AppContainer", () => {
 
     // Whether by its DD_AGENT_HOST (the Agent's name, an output) or by dependsOn: the engine
     // must create the Agent first, so the tracer finds it from the first request.
+    it("is created after PostgreSQL's container, which it reads from", () => {
+        const postgres = run.get(T.container, "host-postgres-container");
+        assert.ok(run.get(T.container, "host-app-container").dependencies.includes(postgres.urn));
+    });
+
     it("is created after the Agent's container", () => {
         const agent = run.get(T.container, "host-agent-container");
         assert.ok(run.get(T.container, "host-app-container").dependencies.includes(agent.urn));

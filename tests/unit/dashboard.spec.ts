@@ -62,7 +62,8 @@ describe("Observability provider", () => {
         const run = await runProgram();
         const provider = run.get(T.datadogProvider, "datadog-provider");
         const datadogResources = run.resources.filter((r) => r.type.startsWith("datadog:index/"));
-        assert.equal(datadogResources.length, 4); // dashboard, monitor, two downtimes
+        // two dashboards, three monitors, the SLO, two downtimes
+        assert.equal(datadogResources.length, 8);
         for (const r of datadogResources) assert.equal(r.provider, `${provider.urn}::datadog-provider-id`, r.name);
     });
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { RRule } from "rrule";
 import { downtimeRecurrences, downtimeStartNote, inexactWeeknights, passedStarts, Recurrence } from "../../components/datadog/downtimes";
-import { MOCK_MONITOR_ID, PROJECT, ProgramRun, runProgram, T } from "./harness";
+import { PROJECT, ProgramRun, runProgram, T } from "./harness";
 
 // ---- time-zone arithmetic with Intl only -----------------------------------------------------
 
@@ -224,11 +224,11 @@ describe("MonitorDowntimes: resources", () => {
         run = await runProgram();
     });
 
-    it("creates two v2 DowntimeSchedules bound to the monitor, scoped to the env, in the configured zone", () => {
+    it("creates two v2 DowntimeSchedules on the stack's monitors (by their tags), scoped to the env, in the configured zone", () => {
         const downtimes = run.ofType(T.downtime);
         assert.deepEqual(downtimes.map((d) => d.name).sort(), ["datadog-downtimes-weekends", "datadog-downtimes-weeknights"]);
         for (const d of downtimes) {
-            assert.deepEqual(d.inputs.monitorIdentifier, { monitorId: Number(MOCK_MONITOR_ID) });
+            assert.deepEqual(d.inputs.monitorIdentifier, { monitorTags: ["env:dev", "project:datadog-exercise"] });
             assert.equal(d.inputs.scope, "env:dev");
             assert.equal(d.inputs.recurringSchedule.timezone, "America/Los_Angeles");
             assert.deepEqual(d.parentTypes, ["datadog-exercise:datadog:MonitorDowntimes"]);

@@ -326,5 +326,6 @@ export const T = {
     dashboard: "datadog:index/dashboard:Dashboard",
     monitor: "datadog:index/monitor:Monitor",
     downtime: "datadog:index/downtimeSchedule:DowntimeSchedule",
+    slo: "datadog:index/serviceLevelObjective:ServiceLevelObjective",
     datadogProvider: "pulumi:providers:datadog",
 } as const;

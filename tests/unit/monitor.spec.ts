@@ -69,8 +69,8 @@ describe("MyMetricMonitor", () => {
         assert.match(other.get(T.monitor, "datadog-my-metric-monitor").inputs.message, /\n@sre-team@example\.org$/);
     });
 
-    it("is tagged with env, the demo as its service (not the app's APM service), and its manager", async () => {
-        assert.deepEqual(monitor.tags, ["env:dev", "service:datadog-exercise", "managed-by:pulumi"]);
+    it("is tagged with env, the project the downtimes select, its manager, and the demo as its service (not the app's APM service)", async () => {
+        assert.deepEqual(monitor.tags, ["env:dev", "project:datadog-exercise", "managed-by:pulumi", "service:datadog-exercise"]);
         const shop = await runProgram({ config: { [`${PROJECT}:service`]: "shop" } });
         assert.deepEqual(shop.get(T.monitor, "datadog-my-metric-monitor").inputs.tags, monitor.tags);
     });

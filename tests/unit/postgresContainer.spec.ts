@@ -46,8 +46,16 @@ describe("PostgresContainer", () => {
         assert.equal(run.get(T.volume, "host-postgres-data").inputs.name, "dev-postgres-data");
     });
 
-    it("generates both passwords and passes them as secret env", () => {
-        for (const name of ["host-postgres-superuser-password", "host-postgres-datadog-password"]) {
+    it("uploads the init script that creates the app's role, with no password in it", () => {
+        const init = pg.uploads.find((u: any) => u.file === "/docker-entrypoint-initdb.d/20-app-user.sh");
+        assert.equal(init.content, containerSrc("postgres", "20-app-user.sh"));
+        assert.equal(init.permissions, "0755");
+        assert.match(init.content, /APP_DB_PASSWORD/);
+        for (const pw of run.passwords) assert.ok(!init.content.includes(pw));
+    });
+
+    it("generates the three passwords and passes them as secret env", () => {
+        for (const name of ["host-postgres-superuser-password", "host-postgres-datadog-password", "host-postgres-app-password"]) {
             const pw = run.get(T.password, name).inputs;
             assert.equal(pw.length, 32);
             assert.equal(pw.special, false);
@@ -55,12 +63,21 @@ describe("PostgresContainer", () => {
         const env = envMap(pg.envs);
         assert.equal(env.POSTGRES_PASSWORD, "pw-host-postgres-superuser-password-Zq8Xw3Lk");
         assert.equal(env.DATADOG_DB_PASSWORD, "pw-host-postgres-datadog-password-Zq8Xw3Lk");
+        assert.equal(env.APP_DB_PASSWORD, "pw-host-postgres-app-password-Zq8Xw3Lk");
         assert.equal(env.POSTGRES_USER, "postgres");
-        assert.deepEqual(registeredSecretEntries(run.get(T.container, "host-postgres-container").rawInputs.envs), ["POSTGRES_PASSWORD", "DATADOG_DB_PASSWORD"]);
+        assert.deepEqual(registeredSecretEntries(run.get(T.container, "host-postgres-container").rawInputs.envs), [
+            "POSTGRES_PASSWORD",
+            "DATADOG_DB_PASSWORD",
+            "APP_DB_PASSWORD",
+        ]);
     });
 
-    it("makes exactly the two passwords secret, entry by entry, even from plain inputs", async () => {
-        assert.deepEqual(await secretEntries(postgresEnvironment("plain-superuser", "plain-datadog")), ["POSTGRES_PASSWORD", "DATADOG_DB_PASSWORD"]);
+    it("makes exactly the three passwords secret, entry by entry, even from plain inputs", async () => {
+        assert.deepEqual(await secretEntries(postgresEnvironment("plain-superuser", "plain-datadog", "plain-app")), [
+            "POSTGRES_PASSWORD",
+            "DATADOG_DB_PASSWORD",
+            "APP_DB_PASSWORD",
+        ]);
     });
 
     it("declares the postgres check for Autodiscovery, with the password as an Agent env reference", () => {
@@ -75,6 +92,7 @@ describe("PostgresContainer", () => {
                         username: "datadog",
                         password: "%%env_DATADOG_DB_PASSWORD%%",
                         dbname: "postgres",
+                        dbm: true,
                         tags: ["env:dev", "service:postgres"],
                     },
                 ],
@@ -100,6 +118,16 @@ describe("PostgresContainer", () => {
     it("publishes 5432 on loopback only when postgresHostPort is set", async () => {
         const published = await runProgram({ config: { [`${PROJECT}:postgresHostPort`]: "15432" } });
         assert.deepEqual(published.get(T.container, "host-postgres-container").inputs.ports, [{ internal: 5432, external: 15432, ip: "127.0.0.1" }]);
+    });
+
+    it("hands the app role's password to the app, and no other", () => {
+        const appEnv = envMap(run.get(T.container, "host-app-container").inputs.envs);
+        assert.equal(appEnv.PGPASSWORD, envMap(pg.envs).APP_DB_PASSWORD);
+        assert.equal(appEnv.PGUSER, "app");
+        assert.deepEqual(
+            run.passwords.filter((pw) => Object.values(appEnv).includes(pw)),
+            ["pw-host-postgres-app-password-Zq8Xw3Lk"],
+        );
     });
 
     it("hands the datadog password to the Agent, not the superuser's", () => {

@@ -10,7 +10,7 @@ const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
 function configTable(): Map<string, string> {
     const rows = new Map<string, string>();
     for (const line of readme.split("\n")) {
-        const m = /^\| `([A-Za-z:]+)` \| [a-z]+ \| ([^|]*) \|/.exec(line);
+        const m = /^\| `([A-Za-z0-9:]+)` \| [a-z]+ \| ([^|]*) \|/.exec(line);
         if (m) rows.set(m[1], m[2].trim());
     }
     return rows;

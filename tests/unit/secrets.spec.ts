@@ -9,8 +9,8 @@ describe("secrets", () => {
         credentials = [API_KEY, APP_KEY, ...run.passwords];
     });
 
-    it("generates two database passwords for the run", () => {
-        assert.equal(run.passwords.length, 2);
+    it("generates three database passwords for the run (superuser, datadog, app)", () => {
+        assert.equal(run.passwords.length, 3);
     });
 
     // rawInputs are what the engine receives: a secret env entry is wrapped on its own, so a
