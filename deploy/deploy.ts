@@ -188,7 +188,7 @@ export async function deploy(inv: Invocation, projectDir: string, env: NodeJS.Pr
 
     if (inv.command !== "destroy") {
         const outputs = await stack.outputs();
-        const lines = ["dashboardUrl", "monitorUrl", "appUrl"].filter((k) => outputs[k] !== undefined).map((k) => `  ${k}: ${String(outputs[k].value)}`);
+        const lines = ["dashboardUrl", "monitorUrl", "serviceDashboardUrl", "appUrl"].filter((k) => outputs[k] !== undefined).map((k) => `  ${k}: ${String(outputs[k].value)}`);
         console.log(lines.length > 0 ? `\nStack '${inv.stack}':\n${lines.join("\n")}` : `\nStack '${inv.stack}' has no outputs yet: run npm run deploy -- up ${inv.stack}`);
     }
 }

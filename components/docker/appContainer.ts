@@ -25,6 +25,20 @@ export interface AppContainerArgs {
 }
 
 /**
+ * Log collection for the app's stdout and stderr. A traceback (GET /api/error) spans lines: a new
+ * entry starts with the date of app.py's log format, or of gunicorn's "[date ...]" lines.
+ */
+export function appLogsLabel(service: string): string {
+    return JSON.stringify([
+        {
+            source: "python",
+            service,
+            log_processing_rules: [{ type: "multi_line", name: "new_log_start_with_date", pattern: "\\[?\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}" }],
+        },
+    ]);
+}
+
+/**
  * The Flask app, built locally from container-src/app and traced by ddtrace-run
  * (unified service tagging through DD_ENV / DD_SERVICE / DD_VERSION and the matching labels).
  */
@@ -74,7 +88,7 @@ export class AppContainer extends pulumi.ComponentResource {
                     { label: "com.datadoghq.tags.env", value: args.env },
                     { label: "com.datadoghq.tags.service", value: args.service },
                     { label: "com.datadoghq.tags.version", value: args.version },
-                    { label: "com.datadoghq.ad.logs", value: JSON.stringify([{ source: "python", service: args.service }]) },
+                    { label: "com.datadoghq.ad.logs", value: appLogsLabel(args.service) },
                 ],
                 ports: [{ internal: args.port, external: args.port, ip: args.bindAddress }],
                 networksAdvanced: [{ name: args.networkName, aliases: ["app"] }],

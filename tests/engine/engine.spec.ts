@@ -83,19 +83,24 @@ const PROGRAM_RESOURCES = {
     "datadog-exercise:datadog:ExerciseDashboard": 1,
     "datadog-exercise:datadog:MyMetricMonitor": 1,
     "datadog-exercise:datadog:MonitorDowntimes": 1,
-    "datadog:index/dashboard:Dashboard": 1,
-    "datadog:index/monitor:Monitor": 1,
+    "datadog-exercise:datadog:ServiceMonitors": 1,
+    "datadog-exercise:datadog:ServiceSlo": 1,
+    "datadog-exercise:datadog:ServiceDashboard": 1,
+    "datadog:index/dashboard:Dashboard": 2,
+    "datadog:index/monitor:Monitor": 3,
+    "datadog:index/serviceLevelObjective:ServiceLevelObjective": 1,
     "datadog:index/downtimeSchedule:DowntimeSchedule": 2,
     "datadog-exercise:docker:DockerHost": 1,
     "datadog-exercise:docker:AgentContainer": 1,
     "datadog-exercise:docker:PostgresContainer": 1,
     "datadog-exercise:docker:AppContainer": 1,
+    "datadog-exercise:docker:TrafficContainer": 1,
     "docker:index/network:Network": 1,
     "docker:index/remoteImage:RemoteImage": 2,
     "docker:index/volume:Volume": 2,
     "docker:index/image:Image": 1,
-    "docker:index/container:Container": 3,
-    "random:index/randomPassword:RandomPassword": 2,
+    "docker:index/container:Container": 4,
+    "random:index/randomPassword:RandomPassword": 3,
 };
 
 describeEngine("the program under the real Pulumi engine", function () {
@@ -136,8 +141,9 @@ describeEngine("the program under the real Pulumi engine", function () {
         }
 
         it("plans each stack's monitor from its own committed config: the provider sends it to /api/v1/monitor/validate", () => {
-            const [devMonitor] = envs[0].api.bodies("POST", /^\/api\/v1\/monitor\/validate$/);
-            const [prodMonitor] = envs[1].api.bodies("POST", /^\/api\/v1\/monitor\/validate$/);
+            const myMetric = (e: Env) => e.api.bodies("POST", /^\/api\/v1\/monitor\/validate$/).filter((b) => b.query.includes("my_metric"));
+            const [devMonitor] = myMetric(envs[0]);
+            const [prodMonitor] = myMetric(envs[1]);
             assert.strictEqual(devMonitor.query, "avg(last_5m):avg:my_metric{env:dev} by {host} > 800");
             assert.deepStrictEqual(devMonitor.options.thresholds, { critical: 800, warning: 500 });
             assert.strictEqual(prodMonitor.query, "avg(last_5m):avg:my_metric{env:prod} by {host} > 900");
@@ -166,24 +172,30 @@ describeEngine("the program under the real Pulumi engine", function () {
         let env: Env;
         const urn = observabilityUrn("dev");
         const targets = ["--target", urn, "--target-dependents"];
-        const created = () => env.api.requests.filter((r) => r.method === "POST" && /^\/api\/v[12]\/(monitor|dashboard|downtime)$/.test(r.path));
+        const created = () => env.api.requests.filter((r) => r.method === "POST" && /^\/api\/v[12]\/(monitor|dashboard|downtime|slo)$/.test(r.path));
+        const sizes = () => [env.api.monitors.size, env.api.dashboards.size, env.api.slos.size, env.api.downtimes.size];
+        const myMetricId = () => [...env.api.monitors.values()].find((m) => String(m.query).includes("my_metric"))!.id as number;
 
         before(async () => {
             env = await setUp("dev");
         });
         after(async () => tearDown(env));
 
-        it("up creates one monitor, one dashboard and two downtime schedules, and the provider sends what the program means", async () => {
+        it("up creates three monitors, two dashboards, the SLO and two downtime schedules, and the provider sends what the program means", async () => {
             await env.stack.ok("up", "--yes", ...targets);
-            assert.deepStrictEqual(
-                created().map((r) => r.path).sort(),
-                ["/api/v1/dashboard", "/api/v1/monitor", "/api/v2/downtime", "/api/v2/downtime"],
-            );
-            assert.strictEqual(env.api.monitors.size, 1);
-            assert.strictEqual(env.api.dashboards.size, 1);
-            assert.strictEqual(env.api.downtimes.size, 2);
+            assert.deepStrictEqual(created().map((r) => r.path).sort(), [
+                "/api/v1/dashboard",
+                "/api/v1/dashboard",
+                "/api/v1/monitor",
+                "/api/v1/monitor",
+                "/api/v1/monitor",
+                "/api/v1/slo",
+                "/api/v2/downtime",
+                "/api/v2/downtime",
+            ]);
+            assert.deepStrictEqual(sizes(), [3, 2, 1, 2]);
 
-            const [monitor] = env.api.bodies("POST", /^\/api\/v1\/monitor$/);
+            const monitor = env.api.bodies("POST", /^\/api\/v1\/monitor$/).find((m) => m.query.includes("my_metric"))!;
             assert.strictEqual(monitor.type, "metric alert");
             assert.strictEqual(monitor.query, "avg(last_5m):avg:my_metric{env:dev} by {host} > 800");
             assert.deepStrictEqual(monitor.options.thresholds, { critical: 800, warning: 500 });
@@ -194,9 +206,9 @@ describeEngine("the program under the real Pulumi engine", function () {
                 assert.ok(monitor.message.includes(`{{#${block}}}`) && monitor.message.includes(`{{/${block}}}`), block);
             }
             assert.match(monitor.message, /\n@you@example\.com$/);
-            assert.deepStrictEqual(monitor.tags, ["env:dev", "managed-by:pulumi", "service:datadog-exercise"]);
+            assert.deepStrictEqual(monitor.tags, ["env:dev", "managed-by:pulumi", "project:datadog-exercise", "service:datadog-exercise"]);
 
-            const [dashboard] = env.api.bodies("POST", /^\/api\/v1\/dashboard$/);
+            const dashboard = env.api.bodies("POST", /^\/api\/v1\/dashboard$/).find((d) => d.title === "Datadog exercise (dev)")!;
             assert.strictEqual(dashboard.title, "Datadog exercise (dev)");
             assert.deepStrictEqual(dashboard.template_variables, [{ name: "host", prefix: "host", defaults: ["dev-exercise-host"] }]);
             assert.deepStrictEqual(
@@ -209,12 +221,12 @@ describeEngine("the program under the real Pulumi engine", function () {
             );
             assert.strictEqual(dashboard.widgets[2].definition.requests[0].aggregator, "sum");
 
-            const monitorId = [...env.api.monitors.keys()][0];
+            const monitorId = myMetricId();
             const downtimes = env.api.bodies("POST", /^\/api\/v2\/downtime$/).map((b) => b.data.attributes);
             const byRule = Object.fromEntries(downtimes.map((d: Json) => [d.schedule.recurrences[0].rrule, d]));
             assert.deepStrictEqual(Object.keys(byRule).sort(), ["FREQ=WEEKLY;BYDAY=SA", "FREQ=WEEKLY;BYDAY=SU,MO,TU,WE,TH,FR"]);
             for (const d of downtimes) {
-                assert.deepStrictEqual(d.monitor_identifier, { monitor_id: monitorId });
+                assert.deepStrictEqual(d.monitor_identifier, { monitor_tags: ["env:dev", "project:datadog-exercise"] });
                 assert.strictEqual(d.scope, "env:dev");
                 assert.strictEqual(d.schedule.timezone, "America/Los_Angeles");
                 assert.strictEqual(d.display_timezone, "America/Los_Angeles");
@@ -229,10 +241,42 @@ describeEngine("the program under the real Pulumi engine", function () {
             ]);
 
             const outputs = JSON.parse((await env.stack.ok("stack", "output", "--json")).stdout);
-            const [stored] = env.api.dashboards.values();
+            const stored = [...env.api.dashboards.values()].find((d) => d.title === "Datadog exercise (dev)")!;
             assert.strictEqual(outputs.dashboardUrl, `https://app.datadoghq.com${stored.url}`);
             assert.strictEqual(outputs.monitorUrl, `https://app.datadoghq.com/monitors/${monitorId}`);
             assert.deepStrictEqual(env.docker.unexpected, []);
+        });
+
+        it("the app's service: the provider sends its monitors, its SLO and its dashboard as the program means them", () => {
+            const bodies = env.api.bodies("POST", /^\/api\/v1\/monitor$/);
+            const latency = bodies.find((m) => m.query.startsWith("percentile("))!;
+            assert.strictEqual(latency.type, "query alert");
+            assert.strictEqual(latency.query, "percentile(last_5m):p95:trace.flask.request{env:dev,service:exercise-app} > 1");
+            assert.deepStrictEqual(latency.options.thresholds, { critical: 1, warning: 0.3 });
+            const errors = bodies.find((m) => m.query.includes("trace.flask.request.errors"))!;
+            assert.strictEqual(errors.type, "query alert");
+            assert.match(errors.query, / \* 100 > 15$/);
+            assert.deepStrictEqual(errors.options.thresholds, { critical: 15, warning: 8 });
+            for (const m of [latency, errors]) {
+                assert.deepStrictEqual(m.tags, ["env:dev", "managed-by:pulumi", "project:datadog-exercise", "service:exercise-app"]);
+                assert.strictEqual(m.options.notify_no_data, true);
+            }
+
+            const [slo] = env.api.bodies("POST", /^\/api\/v1\/slo$/);
+            assert.strictEqual(slo.type, "metric");
+            assert.deepStrictEqual(slo.query, {
+                numerator: "sum:trace.flask.request.hits{env:dev,service:exercise-app}.as_count() - sum:trace.flask.request.errors{env:dev,service:exercise-app}.as_count()",
+                denominator: "sum:trace.flask.request.hits{env:dev,service:exercise-app}.as_count()",
+            });
+            assert.deepStrictEqual(slo.thresholds, [{ target: 90, timeframe: "7d" }]);
+
+            const service = env.api.bodies("POST", /^\/api\/v1\/dashboard$/).find((d) => d.title === "Datadog exercise: exercise-app (dev)")!;
+            assert.deepStrictEqual(
+                service.widgets.map((w: Json) => w.definition.type),
+                ["timeseries", "timeseries", "timeseries", "slo", "timeseries", "list_stream"],
+            );
+            const [sloId] = env.api.slos.keys();
+            assert.strictEqual(service.widgets[3].definition.slo_id, sloId);
         });
 
         it("no drift: preview and refresh expect no changes, reading back what the API returns", async () => {
@@ -240,10 +284,13 @@ describeEngine("the program under the real Pulumi engine", function () {
             await env.stack.ok("preview", "--expect-no-changes", ...targets);
             // A targeted refresh fails with "unknown provider" for the explicit provider: refresh the stack.
             await env.stack.ok("refresh", "--yes", "--expect-no-changes");
-            const reads = env.api.requests.slice(before).filter((r) => r.method === "GET").map((r) => r.path.replace(/\/(\d+|[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}|[0-9a-f-]{36})$/, "/{id}"));
+            const reads = env.api.requests
+                .slice(before)
+                .filter((r) => r.method === "GET")
+                .map((r) => r.path.replace(/\/(\d+|[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}|[0-9a-f-]{36}|[0-9a-f]{32})$/, "/{id}"));
             assert.deepStrictEqual(
                 [...new Set(reads)].sort(),
-                ["/api/v1/dashboard/{id}", "/api/v1/monitor/{id}", "/api/v1/validate", "/api/v2/downtime/{id}"],
+                ["/api/v1/dashboard/{id}", "/api/v1/monitor/{id}", "/api/v1/slo/{id}", "/api/v1/validate", "/api/v2/downtime/{id}"],
             );
         });
 
@@ -255,7 +302,8 @@ describeEngine("the program under the real Pulumi engine", function () {
                 change.steps.filter((s) => s.op !== "same").map((s) => [s.op, s.type]),
                 [["update", "datadog:index/monitor:Monitor"]],
             );
-            const [monitorId] = env.api.monitors.keys();
+            const monitorId = myMetricId();
+            const monitors = [...env.api.monitors.keys()];
             await env.stack.ok("up", "--yes", ...targets);
             const [put] = env.api.bodies("PUT", new RegExp(`^/api/v1/monitor/${monitorId}$`));
             assert.strictEqual(put.query, "avg(last_5m):avg:my_metric{env:dev} by {host} > 900");
@@ -263,13 +311,13 @@ describeEngine("the program under the real Pulumi engine", function () {
             const stored = env.api.monitors.get(monitorId)!;
             assert.strictEqual(stored.query, "avg(last_5m):avg:my_metric{env:dev} by {host} > 900");
             assert.deepStrictEqual(stored.options.thresholds, { critical: 900, warning: 500 });
-            assert.deepStrictEqual([...env.api.monitors.keys()], [monitorId]);
-            assert.strictEqual(created().length, 4, "nothing was created again");
+            assert.deepStrictEqual([...env.api.monitors.keys()], monitors);
+            assert.strictEqual(created().length, 8, "nothing was created again");
         });
 
         it("destroy leaves the stand-in empty, and the state too", async () => {
             await env.stack.ok("destroy", "--yes");
-            assert.deepStrictEqual([env.api.monitors.size, env.api.dashboards.size, env.api.downtimes.size], [0, 0, 0]);
+            assert.deepStrictEqual(sizes(), [0, 0, 0, 0]);
             assert.deepStrictEqual(await env.stack.resources(), []);
         });
     });
@@ -292,27 +340,21 @@ describeEngine("the program under the real Pulumi engine", function () {
             const failed = await env.stack.run("up", "--yes", ...targets);
             assert.notStrictEqual(failed.code, 0);
             assert.match(failed.stdout, /error: error retrieving DowntimeSchedule: 500 Internal Server Error: \{"errors":\["Internal Server Error"\]\}/);
+            // What else the engine had started runs to its end, so which objects exist depends on timing:
+            // the state must hold exactly what the API created, and one downtime only.
+            const apiIds = () => [...env.api.monitors.keys()].map(String).concat([...env.api.dashboards.keys()], [...env.api.slos.keys()], [...env.api.downtimes.keys()]);
             const kept = (await env.stack.resources()).filter((r) => r.type.startsWith("datadog:index/"));
-            assert.deepStrictEqual(kept.map((r) => r.type).sort(), [
-                "datadog:index/dashboard:Dashboard",
-                "datadog:index/downtimeSchedule:DowntimeSchedule",
-                "datadog:index/monitor:Monitor",
-            ]);
-            const [monitorId] = env.api.monitors.keys();
-            const [dashboardId] = env.api.dashboards.keys();
-            const [downtimeId] = env.api.downtimes.keys();
-            assert.deepStrictEqual(
-                kept.map((r) => r.id).sort(),
-                [String(monitorId), dashboardId, downtimeId].sort(),
-                "the state holds exactly what the API created",
-            );
+            const createdBefore = apiIds();
+            assert.deepStrictEqual(kept.map((r) => r.id).sort(), [...createdBefore].sort(), "the state holds exactly what the API created");
+            assert.ok(env.api.downtimes.size < 2, "the failed downtime was not created");
 
             await env.stack.ok("up", "--yes", ...targets);
-            assert.deepStrictEqual([...env.api.monitors.keys()], [monitorId]);
-            assert.deepStrictEqual([...env.api.dashboards.keys()], [dashboardId]);
-            assert.strictEqual(env.api.downtimes.size, 2);
-            assert.ok(env.api.downtimes.has(downtimeId));
-            for (const d of env.api.downtimes.values()) assert.strictEqual(d.monitorId, monitorId);
+            assert.deepStrictEqual(
+                [env.api.monitors.size, env.api.dashboards.size, env.api.slos.size, env.api.downtimes.size],
+                [3, 2, 1, 2],
+                "nothing duplicated",
+            );
+            assert.ok(createdBefore.every((id) => apiIds().includes(id)), "nothing lost: what the first up created is kept");
             await env.stack.ok("preview", "--expect-no-changes", ...targets);
         });
 

@@ -38,7 +38,8 @@ describe("AppContainer", () => {
         assert.equal(labels["com.datadoghq.tags.env"], "dev");
         assert.equal(labels["com.datadoghq.tags.service"], "exercise-app");
         assert.equal(labels["com.datadoghq.tags.version"], "1.0.0");
-        assert.deepEqual(JSON.parse(labels["com.datadoghq.ad.logs"]), [{ source: "python", service: "exercise-app" }]);
+        const logs = JSON.parse(labels["com.datadoghq.ad.logs"]);
+        assert.deepEqual([logs.length, logs[0].source, logs[0].service], [1, "python", "exercise-app"]);
     });
 
     it("publishes appPort on the same port inside and out, on the host's loopback only", () => {
@@ -70,6 +71,16 @@ describe("AppContainer", () => {
 
     // Whether by its DD_AGENT_HOST (the Agent's name, an output) or by dependsOn: the engine
     // must create the Agent first, so the tracer finds it from the first request.
+    it("keeps a traceback in one log: a new entry starts only with a dated line, the app's or gunicorn's", () => {
+        const [rule] = JSON.parse(labelMap(app.labels)["com.datadoghq.ad.logs"])[0].log_processing_rules;
+        assert.equal(rule.type, "multi_line");
+        const starts = new RegExp(`^(?:${rule.pattern})`);
+        assert.ok(starts.test("2026-11-29 19:30:00,123 ERROR [flask.app] [app.py:98] [dd.service=exercise-app] - Exception on /api/error [GET]"));
+        assert.ok(starts.test("[2026-11-29 19:30:00 +0000] [7] [INFO] Booting worker with pid: 7"));
+        assert.ok(!starts.test("Traceback (most recent call last):"));
+        assert.ok(!starts.test('  File "/app/app.py", line 97, in api_error'));
+    });
+
     it("is created after PostgreSQL's container, which it reads from", () => {
         const postgres = run.get(T.container, "host-postgres-container");
         assert.ok(run.get(T.container, "host-app-container").dependencies.includes(postgres.urn));
