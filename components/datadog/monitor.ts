@@ -18,27 +18,32 @@ export function monitorQuery(a: Pick<MyMetricMonitorArgs, "env" | "timeAggregati
     return `${a.timeAggregation}(last_${a.evaluationWindowMinutes}m):avg:my_metric{env:${a.env}} by {host} > ${a.criticalThreshold}`;
 }
 
-/** One message, a block per state; the e-mail handle notifies on every state change. */
+/** A monitor's message: one block per state, then the e-mail handle, which is notified on every state change. */
+export function stateMessage(text: { alert: string; warning: string; noData: string; recovery: string }, notifyEmail: string): string {
+    const block = (state: string, line: string) => [`{{#${state}}}`, line, `{{/${state}}}`];
+    return [
+        ...block("is_alert", `ALERT: ${text.alert}`),
+        ...block("is_warning", `WARNING: ${text.warning}`),
+        ...block("is_no_data", `NO DATA: ${text.noData}`),
+        ...block("is_recovery", `RECOVERED: ${text.recovery}`),
+        "",
+        `@${notifyEmail}`,
+    ].join("\n");
+}
+
 export function monitorMessage(
     a: Pick<MyMetricMonitorArgs, "timeAggregation" | "evaluationWindowMinutes" | "noDataMinutes" | "notifyEmail">,
 ): string {
     const over = `(${a.timeAggregation} over the last ${a.evaluationWindowMinutes} minutes)`;
-    return [
-        "{{#is_alert}}",
-        `ALERT: my_metric is {{value}} ${over} on {{host.name}} (IP {{host.ip}}), above the critical threshold of {{threshold}}.`,
-        "{{/is_alert}}",
-        "{{#is_warning}}",
-        `WARNING: my_metric is {{value}} ${over} on {{host.name}}, above the warning threshold of {{warn_threshold}}.`,
-        "{{/is_warning}}",
-        "{{#is_no_data}}",
-        `NO DATA: my_metric has reported nothing from {{host.name}} for ${a.noDataMinutes} minutes. Check that the Agent container is running and that the custom_my_metric check passes (agent status).`,
-        "{{/is_no_data}}",
-        "{{#is_recovery}}",
-        "RECOVERED: my_metric on {{host.name}} is back under its thresholds ({{value}}).",
-        "{{/is_recovery}}",
-        "",
-        `@${a.notifyEmail}`,
-    ].join("\n");
+    return stateMessage(
+        {
+            alert: `my_metric is {{value}} ${over} on {{host.name}} (IP {{host.ip}}), above the critical threshold of {{threshold}}.`,
+            warning: `my_metric is {{value}} ${over} on {{host.name}}, above the warning threshold of {{warn_threshold}}.`,
+            noData: `my_metric has reported nothing from {{host.name}} for ${a.noDataMinutes} minutes. Check that the Agent container is running and that the custom_my_metric check passes (agent status).`,
+            recovery: "my_metric on {{host.name}} is back under its thresholds ({{value}}).",
+        },
+        a.notifyEmail,
+    );
 }
 
 /** The metric monitor on my_metric: warning, critical and no-data, each with its own message. */

@@ -1,5 +1,6 @@
 import * as datadog from "@pulumi/datadog";
 import * as pulumi from "@pulumi/pulumi";
+import { stateMessage } from "./monitor";
 
 /** The app's service thresholds: latency in milliseconds, error rate in percent of requests. */
 export interface ServiceThresholds {
@@ -45,22 +46,15 @@ export function errorRateQuery(a: Pick<ServiceMonitorsArgs, "env" | "service" | 
 
 function message(what: string, unit: string, a: ServiceMonitorsArgs): string {
     const over = `over the last ${a.evaluationWindowMinutes} minutes`;
-    return [
-        "{{#is_alert}}",
-        `ALERT: ${a.service} ${what} is {{value}}${unit} ${over}, above the critical threshold of {{threshold}}${unit}.`,
-        "{{/is_alert}}",
-        "{{#is_warning}}",
-        `WARNING: ${a.service} ${what} is {{value}}${unit} ${over}, above the warning threshold of {{warn_threshold}}${unit}.`,
-        "{{/is_warning}}",
-        "{{#is_no_data}}",
-        `NO DATA: ${a.service} has served no traced request for ${a.noDataMinutes} minutes. Check that the app and the traffic containers run, and the Agent's APM status (agent status).`,
-        "{{/is_no_data}}",
-        "{{#is_recovery}}",
-        `RECOVERED: ${a.service} ${what} is back under its thresholds ({{value}}${unit}).`,
-        "{{/is_recovery}}",
-        "",
-        `@${a.notifyEmail}`,
-    ].join("\n");
+    return stateMessage(
+        {
+            alert: `${a.service} ${what} is {{value}}${unit} ${over}, above the critical threshold of {{threshold}}${unit}.`,
+            warning: `${a.service} ${what} is {{value}}${unit} ${over}, above the warning threshold of {{warn_threshold}}${unit}.`,
+            noData: `${a.service} has served no traced request for ${a.noDataMinutes} minutes. Check that the app and the traffic containers run, and the Agent's APM status (agent status).`,
+            recovery: `${a.service} ${what} is back under its thresholds ({{value}}${unit}).`,
+        },
+        a.notifyEmail,
+    );
 }
 
 /** Two APM monitors on the app's service: p95 latency and error rate, each with warning, critical and no data. */
