@@ -92,10 +92,19 @@ class Stopped(BaseException):
     KeyboardInterrupt is, so that no `except Exception` on the way swallows it)."""
 
 
+# Set by the stop signal's handler. The loop checks it too: an exception raised while a finalizer
+# runs (urllib's HTTPError objects have them) is only printed by Python ("Exception ignored ..."),
+# so Stopped alone could be lost, with the signal ignored from then on.
+_stopping = False
+
+
 def _on_stop_signal(signum, frame):
     # Raise rather than set a flag that a lock guards: a handler runs in the main thread between two
     # bytecodes, possibly while that thread holds the very lock (a threading.Event set from here
-    # can deadlock). Further signals are ignored, so the last summary is printed once.
+    # can deadlock). A plain global is no lock. Further signals are ignored, so the last summary is
+    # printed once.
+    global _stopping
+    _stopping = True
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, signal.SIG_IGN)
     raise Stopped
@@ -107,13 +116,13 @@ def run(target: str, rate: float, summary_every: float) -> None:
     try:
         print(f"traffic: {rate:g} requests/s to {target}" + (" (off: 0 requests/s)" if rate == 0 else ""), flush=True)
         if rate == 0:
-            while True:
-                time.sleep(3600)
+            while not _stopping:
+                time.sleep(1)
         interval = 1.0 / rate
         next_summary = time.monotonic() + summary_every
         next_at = time.monotonic()
         i = 0
-        while True:
+        while not _stopping:
             route = CYCLE[i % len(CYCLE)]
             counts.add(route, call(target + route))
             i += 1
@@ -125,7 +134,8 @@ def run(target: str, rate: float, summary_every: float) -> None:
             # A steady pace: the next request one interval after the previous one was due; after a
             # slow response, start again from now instead of sending the missed ones in a burst.
             next_at = max(next_at + interval, now)
-            time.sleep(next_at - now)
+            if not _stopping:
+                time.sleep(next_at - now)
     except Stopped:
         pass
     print(counts.line(), flush=True)

@@ -35,8 +35,8 @@ def stop(proc, timeout=5.0):
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        proc.communicate()
-        raise AssertionError(f"traffic.py still running {timeout}s after SIGTERM") from None
+        _, err = proc.communicate()
+        raise AssertionError(f"traffic.py still running {timeout}s after SIGTERM; its stderr:\n{err}") from None
     return proc.returncode, time.monotonic() - started, out, err
 
 
@@ -186,3 +186,31 @@ def test_uses_the_standard_library_only():
         cwd=harness.APP_DIR, capture_output=True, text=True, timeout=30,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the lost Stopped, as Python reports it
+def test_a_stop_signal_lost_in_a_finalizer_still_ends_the_run():
+    """Python only prints an exception raised while a finalizer runs: the run must still end."""
+    from support import load_module
+
+    traffic = load_module("traffic_under_test", TRAFFIC, keep=False)
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    calls = []
+
+    class Finalized:
+        def __del__(self):
+            traffic._on_stop_signal(signal.SIGTERM, None)  # the signal lands here: Stopped is lost
+
+    def call(url):
+        calls.append(url)
+        assert len(calls) < 3, "the run went on after the stop signal"
+        Finalized()  # created and collected at once, its finalizer runs
+        return "200"
+
+    traffic.call = call
+    try:
+        traffic.run("http://127.0.0.1:9", rate=1000, summary_every=60)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    assert calls == ["http://127.0.0.1:9/api/items"]
