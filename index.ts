@@ -29,6 +29,7 @@ const observability = new Observability("datadog", {
     monitor: config.monitor,
     service: config.service,
     apm: config.apm,
+    trafficRequestsPerSecond: config.trafficRequestsPerSecond,
     timezone: config.timezone,
     downtimeStartDate: config.downtimeStartDate,
 });

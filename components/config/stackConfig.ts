@@ -157,8 +157,9 @@ const schema = z
         monitorTimeAggregation: z.enum(["avg", "max", "min"], { error: "must be one of avg, max, min" }),
         latencyP95WarningMs: integer("a latency in milliseconds", 1, 60000),
         latencyP95CriticalMs: integer("a latency in milliseconds", 1, 60000),
-        errorRateWarningPercent: integer("a percentage of requests", 1, 100),
-        errorRateCriticalPercent: integer("a percentage of requests", 1, 100),
+        // Below 100: the query's "> 100" could never be true.
+        errorRateWarningPercent: integer("a percentage of requests", 1, 99),
+        errorRateCriticalPercent: integer("a percentage of requests", 1, 99),
         sloTargetPercent: integer("a percentage of requests", 1, 99),
         sloTimeframe: z.enum(["7d", "30d", "90d"], { error: "must be one of 7d, 30d, 90d" }),
         trafficRequestsPerSecond: integer("requests per second", 0, 50),

@@ -16,6 +16,8 @@ export interface ObservabilityArgs {
     /** The app's APM service (DD_SERVICE), watched by its own monitors, SLO and dashboard. */
     service: string;
     apm: ApmConfig;
+    /** The traffic container's rate: with none (0), the service's monitors do not alert on no data. */
+    trafficRequestsPerSecond: number;
     timezone: string;
     downtimeStartDate: string;
 }
@@ -63,6 +65,7 @@ export class Observability extends pulumi.ComponentResource {
                 evaluationWindowMinutes: args.monitor.evaluationWindowMinutes,
                 noDataMinutes: args.monitor.noDataMinutes,
                 notifyEmail: args.monitor.notifyEmail,
+                notifyNoData: args.trafficRequestsPerSecond > 0,
                 tags,
             },
             childOpts,

@@ -18,6 +18,11 @@ export interface ServiceMonitorsArgs {
     evaluationWindowMinutes: number;
     noDataMinutes: number;
     notifyEmail: string;
+    /**
+     * Whether a silent service is news: true while the traffic container runs. Without it, no
+     * request for noDataMinutes is the normal state, and a NO DATA alert would be noise.
+     */
+    notifyNoData: boolean;
     /** Tags every monitor of the stack carries; the downtimes select monitors by them. */
     tags: readonly string[];
 }
@@ -74,8 +79,8 @@ export class ServiceMonitors extends pulumi.ComponentResource {
                     query,
                     message: text,
                     monitorThresholds: { warning: String(warning), critical: String(critical) },
-                    notifyNoData: true,
-                    noDataTimeframe: args.noDataMinutes,
+                    notifyNoData: args.notifyNoData,
+                    ...(args.notifyNoData ? { noDataTimeframe: args.noDataMinutes } : {}),
                     requireFullWindow: false,
                     includeTags: true,
                     tags: [...args.tags, `service:${args.service}`],

@@ -58,6 +58,15 @@ describe("ServiceMonitors", () => {
         }
     });
 
+    it("does not alert on no data when there is no traffic container, whose silence is then normal", async () => {
+        const quiet = await runProgram({ config: { [key("trafficRequestsPerSecond")]: "0" } });
+        for (const name of ["datadog-service-latency", "datadog-service-error-rate"]) {
+            const m = quiet.get(T.monitor, name).inputs;
+            assert.equal(m.notifyNoData, false);
+            assert.equal(m.noDataTimeframe, undefined);
+        }
+    });
+
     it("is tagged for the stack's downtimes and with the app's service", () => {
         for (const m of [latency, errors]) assert.deepEqual(m.tags, ["env:dev", "project:datadog-exercise", "managed-by:pulumi", "service:exercise-app"]);
     });

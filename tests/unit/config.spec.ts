@@ -266,6 +266,10 @@ describe("stack config: bad input", () => {
         { title: "a malformed apiUrl", overrides: { "datadog:apiUrl": "api.datadoghq.com" }, expect: /^datadog:apiUrl = "api\.datadoghq\.com": must be an http\(s\) URL/ },
         { title: "a host name as the app's bind address", overrides: { [key("appBindAddress")]: "localhost" }, expect: /^datadog-exercise:appBindAddress = "localhost": must be an IPv4 or IPv6 address of the Docker host: 127\.0\.0\.1 \(that host only\) or 0\.0\.0\.0 \(every interface\)\. Fix: pulumi config set appBindAddress 127\.0\.0\.1$/ },
         { title: "a network as the app's bind address", overrides: { [key("appBindAddress")]: "0.0.0.0/0" }, expect: /^datadog-exercise:appBindAddress = "0\.0\.0\.0\/0": must be an IPv4 or IPv6 address/ },
+        { title: "an error-rate threshold of 100 %, which no window can exceed", overrides: { [key("errorRateCriticalPercent")]: "100" }, expect: /^datadog-exercise:errorRateCriticalPercent = "100": must be a whole number from 1 to 99/ },
+        { title: "a latency warning at the critical latency", overrides: { [key("latencyP95WarningMs")]: "1000" }, expect: /^datadog-exercise:latencyP95WarningMs = "1000": must be lower than latencyP95CriticalMs \(1000\)/ },
+        { title: "an SLO window Datadog does not offer", overrides: { [key("sloTimeframe")]: "14d" }, expect: /^datadog-exercise:sloTimeframe = "14d": must be one of 7d, 30d, 90d/ },
+        { title: "more traffic than the demo host should carry", overrides: { [key("trafficRequestsPerSecond")]: "500" }, expect: /^datadog-exercise:trafficRequestsPerSecond = "500": must be a whole number from 0 to 50/ },
         { title: "the Postgres port on the app's port", overrides: { [key("postgresHostPort")]: "5050" }, expect: /postgresHostPort = "5050": must differ from appPort \(5050\)/ },
     ];
 
