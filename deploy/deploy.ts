@@ -8,6 +8,8 @@ import { CommandError, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
+import { DateTime } from "luxon";
+import * as os from "os";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
@@ -93,9 +95,7 @@ export function deployInputs(env: NodeJS.ProcessEnv, stackFile: Record<string, u
 
 /** The calendar date after `now` in `timezone`, as YYYY-MM-DD. */
 export function tomorrow(timezone: string, now: Date): string {
-    const today = new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
-    const [y, m, d] = today.split("-").map(Number);
-    return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+    return DateTime.fromJSDate(now, { zone: timezone }).plus({ days: 1 }).toISODate() as string;
 }
 
 interface Backend {
@@ -103,27 +103,42 @@ interface Backend {
     notice?: string;
 }
 
+/** The passphrase file for a file backend's secrets, created (random, mode 0600) if it is not there. */
+function passphraseFile(file: string): string {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(24).toString("base64url"), { mode: 0o600, flag: "wx" });
+    return file;
+}
+
 /**
  * The user's backend when logged in or PULUMI_BACKEND_URL is set; else a file backend in the
- * project, with a passphrase from the environment or generated into a 0600 file beside the state.
+ * project. A file backend's secrets need a passphrase: from the environment, or generated into a
+ * 0600 file beside the state.
  */
 async function chooseBackend(projectDir: string, env: NodeJS.ProcessEnv): Promise<Backend> {
-    if (env.PULUMI_BACKEND_URL) return { envVars: {} };
-    const probe = await LocalWorkspace.create({ workDir: projectDir });
-    const loggedIn = await probe.whoAmI().then(
-        () => true,
-        () => false,
-    );
-    if (loggedIn) return { envVars: {} };
+    const hasPassphrase = Boolean(env.PULUMI_CONFIG_PASSPHRASE || env.PULUMI_CONFIG_PASSPHRASE_FILE);
+    let url = env.PULUMI_BACKEND_URL;
+    if (!url) {
+        const probe = await LocalWorkspace.create({ workDir: projectDir });
+        url = await probe.whoAmI().then(
+            (me) => me.url ?? "",
+            () => undefined,
+        );
+    }
+    if (url !== undefined) {
+        // The user's own backend. Only a file backend (pulumi login --local, file://...) needs a passphrase.
+        if (!url.startsWith("file://") || hasPassphrase) return { envVars: {} };
+        const root = url.slice("file://".length).replace(/^~(?=\/|$)/, os.homedir());
+        const file = passphraseFile(path.join(root, ".pulumi", `${PROJECT}.passphrase`));
+        return { envVars: { PULUMI_CONFIG_PASSPHRASE_FILE: file }, notice: `The secrets passphrase for ${url} is in ${file}: keep it.` };
+    }
     const stateDir = path.join(projectDir, ".pulumi-state");
     fs.mkdirSync(stateDir, { recursive: true });
     const envVars: Record<string, string> = { PULUMI_BACKEND_URL: `file://${stateDir}` };
     let notice = `No Pulumi login: the state goes to ${stateDir} (git-ignored).`;
-    if (!env.PULUMI_CONFIG_PASSPHRASE && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
-        const file = path.join(stateDir, "passphrase");
-        if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(24).toString("base64url"), { mode: 0o600, flag: "wx" });
-        envVars.PULUMI_CONFIG_PASSPHRASE_FILE = file;
-        notice += ` Its secrets passphrase is in ${file}: keep it, it is the only way to read them.`;
+    if (!hasPassphrase) {
+        envVars.PULUMI_CONFIG_PASSPHRASE_FILE = passphraseFile(path.join(stateDir, "passphrase"));
+        notice += ` Its secrets passphrase is in ${envVars.PULUMI_CONFIG_PASSPHRASE_FILE}: keep it, it is the only way to read them.`;
     }
     return { envVars, notice };
 }
@@ -139,10 +154,14 @@ function setSecret(projectDir: string, envVars: Record<string, string>, stack: s
     if (r.status !== 0) throw new DeployError(`could not store ${key} as a secret: ${(r.stderr || r.error?.message || "").trim()}`);
 }
 
-async function selectStack(projectDir: string, envVars: Record<string, string>, name: string, hasStackFile: boolean): Promise<Stack> {
+async function selectStack(projectDir: string, envVars: Record<string, string>, inv: Invocation, hasStackFile: boolean): Promise<Stack> {
+    const name = inv.stack;
     const ws = await LocalWorkspace.create({ workDir: projectDir, envVars });
     const existing = (await ws.listStacks()).map((s) => s.name.split("/").pop() as string);
     if (existing.includes(name)) return Stack.select(name, ws);
+    if (inv.command === "destroy" || inv.command === "outputs") {
+        throw new DeployError(`stack '${name}' does not exist in this backend yet: npm run deploy -- up ${name} creates it.`);
+    }
     if (!hasStackFile) {
         const files = fs.readdirSync(projectDir).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
         const known = [...new Set([...files, ...existing])].sort();
@@ -151,20 +170,35 @@ async function selectStack(projectDir: string, envVars: Record<string, string>, 
     return Stack.create(name, ws);
 }
 
-/** Writes what changed: keys (as secrets) and other values from the environment, and a downtime date if none is set. */
+/** The config that the downtimes carry: changing it updates them, and Datadog then rejects a past start. */
+const DOWNTIME_KEYS = new Set([`${PROJECT}:notifyEmail`]);
+
+/**
+ * Writes what changed: keys (as secrets) and other values from the environment, saying what it
+ * changed (never a key's value); and the downtimes' date: tomorrow when none is set, or when this
+ * run changes the downtimes and the date is not after today.
+ */
 async function writeConfig(stack: Stack, projectDir: string, envVars: Record<string, string>, inputs: DeployInputs): Promise<void> {
     const current = await stack.getAllConfig();
+    let downtimesChange = false;
     for (const [key, { value, secret }] of Object.entries(inputs.config)) {
-        if (current[key]?.value === value) continue;
+        const old = current[key]?.value;
+        if (old === value) continue;
         if (secret) setSecret(projectDir, envVars, stack.name, key, value);
         else await stack.setConfig(key, { value });
+        if (old !== undefined) console.log(secret ? `Stored a new ${key} (secret).` : `Changed ${key} from ${old} to ${value}.`);
+        downtimesChange ||= DOWNTIME_KEYS.has(key);
     }
     const dateKey = `${PROJECT}:downtimeStartDate`;
-    if (!current[dateKey]?.value) {
-        const timezone = current[`${PROJECT}:timezone`]?.value ?? String(DECLARED_KEYS.timezone.default);
-        const date = tomorrow(timezone, new Date());
-        await stack.setConfig(dateKey, { value: date });
-        console.log(`Set ${dateKey} to ${date} (tomorrow in ${timezone}), once: the downtimes' fixed anchor.`);
+    const timezone = current[`${PROJECT}:timezone`]?.value ?? String(DECLARED_KEYS.timezone.default);
+    const date = current[dateKey]?.value;
+    const next = tomorrow(timezone, new Date());
+    if (!date) {
+        await stack.setConfig(dateKey, { value: next });
+        console.log(`Set ${dateKey} to ${next} (tomorrow in ${timezone}), once: the downtimes' fixed anchor.`);
+    } else if (downtimesChange && date < next) {
+        await stack.setConfig(dateKey, { value: next });
+        console.log(`Moved ${dateKey} from ${date} to ${next}: the downtimes change, and Datadog rejects a start in the past.`);
     }
 }
 
@@ -177,7 +211,7 @@ export async function deploy(inv: Invocation, projectDir: string, env: NodeJS.Pr
     }
     const backend = await chooseBackend(projectDir, env);
     if (backend.notice) console.log(backend.notice);
-    const stack = await selectStack(projectDir, backend.envVars, inv.stack, stackFile !== undefined);
+    const stack = await selectStack(projectDir, backend.envVars, inv, stackFile !== undefined);
     if (changes) await writeConfig(stack, projectDir, backend.envVars, inputs);
 
     const onOutput = (out: string) => process.stdout.write(out);
@@ -188,7 +222,9 @@ export async function deploy(inv: Invocation, projectDir: string, env: NodeJS.Pr
 
     if (inv.command !== "destroy") {
         const outputs = await stack.outputs();
-        const lines = ["dashboardUrl", "monitorUrl", "serviceDashboardUrl", "appUrl"].filter((k) => outputs[k] !== undefined).map((k) => `  ${k}: ${String(outputs[k].value)}`);
+        const lines = ["dashboardUrl", "monitorUrl", "serviceDashboardUrl", "appUrl", "appTunnel"]
+            .filter((k) => outputs[k] !== undefined && outputs[k].value !== null)
+            .map((k) => `  ${k}: ${String(outputs[k].value)}`);
         console.log(lines.length > 0 ? `\nStack '${inv.stack}':\n${lines.join("\n")}` : `\nStack '${inv.stack}' has no outputs yet: run npm run deploy -- up ${inv.stack}`);
     }
 }

@@ -2,6 +2,7 @@
 // and the reason, and answers the rest in the real API's shape. The bodies are those the provider
 // sent for this program (recorded by the engine suite), trimmed.
 import * as assert from "assert";
+import { DateTime } from "luxon";
 import { DatadogApiStandIn, Json } from "./datadogApi";
 
 const KEYS = { apiKey: "0123456789abcdef0123456789abcdef", appKey: "fedcba9876543210fedcba9876543210fedcba98" };
@@ -150,6 +151,15 @@ describe("the Datadog API stand-in", () => {
         bad.data.attributes.schedule.recurrences[0].rrule = "FREQ=WEEKLYISH";
         await rejected("/api/v2/downtime", bad, /Invalid recurrence rule/);
         assert.strictEqual((await call("POST", "/api/v2/downtime", downtimeBody(1))).status, 404);
+    });
+
+    it("rejects a downtime whose start has passed in its own zone", async () => {
+        const monitor = (await call("POST", "/api/v1/monitor", monitorBody())).json!;
+        const past = downtimeBody(monitor.id);
+        // An hour ago in Kiritimati (UTC+14): read as UTC, it would still be 13 hours ahead.
+        past.data.attributes.schedule.timezone = "Pacific/Kiritimati";
+        past.data.attributes.schedule.recurrences[0].start = DateTime.now().setZone("Pacific/Kiritimati").minus({ hours: 1 }).toFormat("yyyy-MM-dd'T'HH:mm:ss");
+        await rejected("/api/v2/downtime", past, /Scheduled downtime start cannot be in the past/);
     });
 
     it("refuses any other key with 403 Forbidden, as the API does", async () => {

@@ -17,6 +17,7 @@
 import { v1, v2 } from "@datadog/datadog-api-client";
 import { UnparsedObject } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/util";
 import * as http from "http";
+import { DateTime } from "luxon";
 import type { AddressInfo } from "net";
 import { rrulestr } from "rrule";
 
@@ -411,6 +412,11 @@ export class DatadogApiStandIn {
             }
             if (r.start !== undefined && r.start !== null && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(String(r.start))) {
                 throw new ApiError(400, [`Invalid start: ${String(r.start)}`]);
+            }
+            // The API refuses a past start on create and on update (the project's troubleshooting
+            // row); stricter than it may be on an update that resends an unchanged start.
+            if (r.start && DateTime.fromISO(String(r.start), { zone: String(schedule?.timezone ?? "UTC") }) <= DateTime.now()) {
+                throw new ApiError(400, ["Scheduled downtime start cannot be in the past"]);
             }
         }
         const monitorId = (a.monitor_identifier as Json | undefined)?.monitor_id;

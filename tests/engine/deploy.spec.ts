@@ -136,9 +136,7 @@ describeEngine("deploy in two commands: npm run deploy", function () {
         });
 
         it("creates the Datadog side on the stand-in", () => {
-            assert.ok(api.monitors.size >= 1);
-            assert.ok(api.dashboards.size >= 1);
-            assert.strictEqual(api.downtimes.size, 2);
+            assert.deepStrictEqual([api.monitors.size, api.dashboards.size, api.slos.size, api.downtimes.size], [3, 2, 1, 2]);
         });
 
         it("shows neither key in its output", () => {
@@ -156,6 +154,27 @@ describeEngine("deploy in two commands: npm run deploy", function () {
             assert.doesNotMatch(r.stdout, /Set datadog-exercise:downtimeStartDate/);
         });
 
+        it("moves a passed downtime date to tomorrow when a new NOTIFY_EMAIL changes the downtimes, with no key in the environment", async () => {
+            const stackFile = path.join(dir, "Pulumi.dev.yaml");
+            const text = fs.readFileSync(stackFile, "utf8");
+            const tomorrow = parseYaml(text).config["datadog-exercise:downtimeStartDate"];
+            // Quoted, as `pulumi config set` writes it (unquoted, the CLI's YAML reads a timestamp).
+            fs.writeFileSync(stackFile, text.replace(`downtimeStartDate: "${tomorrow}"`, 'downtimeStartDate: "2020-01-06"'));
+            assert.strictEqual(parseYaml(fs.readFileSync(stackFile, "utf8")).config["datadog-exercise:downtimeStartDate"], "2020-01-06");
+            const r = await deploy(["preview", "dev", ...TARGET], { NOTIFY_EMAIL: "sre@example.org" });
+            assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+            assert.match(r.stdout, /^Changed datadog-exercise:notifyEmail from you@example\.com to sre@example\.org\.$/m);
+            assert.ok(r.stdout.includes(`Moved datadog-exercise:downtimeStartDate from 2020-01-06 to ${tomorrow}: the downtimes change`), r.stdout);
+            assert.strictEqual(parseYaml(fs.readFileSync(stackFile, "utf8")).config["datadog-exercise:downtimeStartDate"], tomorrow);
+        });
+
+        it("refuses outputs of a stack that was never deployed, creating none", async () => {
+            const r = await deploy(["outputs", "prod"], {});
+            assert.notStrictEqual(r.code, 0);
+            assert.match(r.stderr, /stack 'prod' does not exist in this backend yet: npm run deploy -- up prod creates it\./);
+            assert.strictEqual(fs.existsSync(path.join(stateDir(), ".pulumi", "stacks", "datadog-exercise", "prod.json")), false);
+        });
+
         it("lists the known stacks for an unknown one", async () => {
             const r = await deploy(["preview", "staging"], { ...KEYS, NOTIFY_EMAIL: "oncall@example.com" });
             assert.notStrictEqual(r.code, 0);
@@ -165,7 +184,7 @@ describeEngine("deploy in two commands: npm run deploy", function () {
         it("destroy leaves the stand-in empty", async () => {
             const r = await deploy(["destroy", "dev"], {});
             assert.strictEqual(r.code, 0, r.stdout + r.stderr);
-            assert.deepStrictEqual([api.monitors.size, api.dashboards.size, api.downtimes.size], [0, 0, 0]);
+            assert.deepStrictEqual([api.monitors.size, api.dashboards.size, api.slos.size, api.downtimes.size], [0, 0, 0, 0]);
         });
     });
 });

@@ -17,7 +17,8 @@ CHECK_NAME = 'custom_my_metric'
 # The interval the yaml is generated with (the stack config's default, Pulumi.yaml).
 CHECK_INTERVAL_S = 45
 NODE = REPO / 'node_modules' / '.bin' / 'node'
-# The Pulumi program's own function (a pure one), run by Node 22 from node_modules through ts-node.
+# The Pulumi program's own function (a pure one), run by Node 22 from node_modules through tsx,
+# the TypeScript loader of the unit suite.
 CHECK_CONF_YAML_JS = (
     "process.stdout.write(require('./components/docker/agentContainer').checkConfYaml(Number(process.argv[1])))"
 )
@@ -46,13 +47,13 @@ def check_interval_s():
 def generated_check_yaml():
     """conf.d/custom_my_metric.yaml exactly as the Pulumi program writes it:
     checkConfYaml(CHECK_INTERVAL_S) of components/docker/agentContainer.ts (one Node start per session)."""
-    if not (NODE.exists() and (REPO / 'node_modules' / 'ts-node').is_dir()):
-        message = f'{REPO / "node_modules"} lacks node or ts-node: run `npm ci` in {REPO} first (tests/run.sh does).'
+    if not (NODE.exists() and (REPO / 'node_modules' / 'tsx').is_dir()):
+        message = f'{REPO / "node_modules"} lacks node or tsx: run `npm ci` in {REPO} first (tests/run.sh does).'
         if os.environ.get('CI') == 'true':
             pytest.fail(message)
         pytest.skip(message)
     result = subprocess.run(
-        [str(NODE), '-r', 'ts-node/register/transpile-only', '-e', CHECK_CONF_YAML_JS, str(CHECK_INTERVAL_S)],
+        [str(NODE), '--require', 'tsx/cjs', '-e', CHECK_CONF_YAML_JS, str(CHECK_INTERVAL_S)],
         cwd=REPO,
         stdin=subprocess.DEVNULL,
         capture_output=True,
