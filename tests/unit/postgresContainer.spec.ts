@@ -46,6 +46,12 @@ describe("PostgresContainer", () => {
         assert.equal(run.get(T.volume, "host-postgres-data").inputs.name, "dev-postgres-data");
     });
 
+    it("uploads every init script of container-src/postgres, in the order of their names", () => {
+        const scripts = fs.readdirSync(path.join(__dirname, "..", "..", "container-src", "postgres")).filter((f) => f.endsWith(".sh")).sort();
+        const uploaded = pg.uploads.filter((u: any) => u.file.startsWith("/docker-entrypoint-initdb.d/")).map((u: any) => path.basename(u.file));
+        assert.deepEqual(uploaded, scripts);
+    });
+
     it("uploads the init script that creates the app's role, with no password in it", () => {
         const init = pg.uploads.find((u: any) => u.file === "/docker-entrypoint-initdb.d/20-app-user.sh");
         assert.equal(init.content, containerSrc("postgres", "20-app-user.sh"));
