@@ -175,6 +175,16 @@ describeEngine("deploy in two commands: npm run deploy", function () {
             assert.strictEqual(fs.existsSync(path.join(stateDir(), ".pulumi", "stacks", "datadog-exercise", "prod.json")), false);
         });
 
+        it("gives your own file backend a passphrase too, beside its state", async () => {
+            const own = path.join(root, "own-backend");
+            fs.mkdirSync(own);
+            const r = await deploy(["outputs", "dev"], { PULUMI_BACKEND_URL: `file://${own}` });
+            const file = path.join(own, ".pulumi", "datadog-exercise.passphrase");
+            assert.ok(r.stdout.includes(`The secrets passphrase for file://${own} is in ${file}: keep it.`), r.stdout + r.stderr);
+            assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600);
+            assert.match(r.stderr, /stack 'dev' does not exist in this backend yet/);
+        });
+
         it("lists the known stacks for an unknown one", async () => {
             const r = await deploy(["preview", "staging"], { ...KEYS, NOTIFY_EMAIL: "oncall@example.com" });
             assert.notStrictEqual(r.code, 0);
