@@ -68,7 +68,6 @@ export class AppContainer extends pulumi.ComponentResource {
                 // The built image's ID (repoDigest for an unpushed image): a rebuild replaces the container,
                 // where imageName, the same tag every time, would leave the old one running.
                 image: image.repoDigest,
-                // libpq's own variables: psycopg reads them, so the app holds no connection string.
                 envs: [
                     pulumi.interpolate`DD_AGENT_HOST=${args.agentContainer.name}`,
                     `DD_SERVICE=${args.service}`,
@@ -76,6 +75,7 @@ export class AppContainer extends pulumi.ComponentResource {
                     `DD_VERSION=${args.version}`,
                     "DD_LOGS_INJECTION=true",
                     `PORT=${args.port}`,
+                    // libpq's own variables: psycopg reads them, so the app holds no connection string.
                     pulumi.interpolate`PGHOST=${args.postgresContainer.name}`,
                     `PGPORT=${POSTGRES_PORT}`,
                     "PGDATABASE=postgres",

@@ -29,6 +29,9 @@ export interface RecordedRequest {
     readonly body: unknown;
 }
 
+/** An id in a path, of any kind the stand-in hands out: monitor, dashboard, downtime, SLO. */
+export const ID_SEGMENT = /\/(\d+|[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}|[0-9a-f-]{36}|[0-9a-f]{32})(?=\/|$)/;
+
 /** JSON as it goes over the wire: untyped, as the tests read it. */
 export type Json = Record<string, any>;
 type Kind = "monitor" | "dashboard" | "downtime" | "slo";
@@ -187,7 +190,7 @@ export class DatadogApiStandIn {
     }
 
     private route(method: string, path: string, body: unknown): [number, unknown] {
-        const key = `${method} ${path.replace(/\/(\d+|[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}|[0-9a-f-]{36}|[0-9a-f]{32})(?=\/|$)/, "/{id}")}`;
+        const key = `${method} ${path.replace(ID_SEGMENT, "/{id}")}`;
         const id = /\/api\/v[12]\/\w+\/([^/]+)/.exec(path)?.[1] ?? "";
         switch (key) {
             case "GET /api/v1/validate":

@@ -4,7 +4,7 @@
 // the Observability component and its dependents.
 import * as assert from "assert";
 import * as path from "path";
-import { DatadogApiStandIn, Json } from "./datadogApi";
+import { DatadogApiStandIn, ID_SEGMENT, Json } from "./datadogApi";
 import { DockerDaemonStandIn } from "./dockerDaemon";
 import { API_KEY, APP_KEY, RunResult, Stack, Toolchain, dateInDays, findToolchain } from "./harness";
 
@@ -287,7 +287,7 @@ describeEngine("the program under the real Pulumi engine", function () {
             const reads = env.api.requests
                 .slice(before)
                 .filter((r) => r.method === "GET")
-                .map((r) => r.path.replace(/\/(\d+|[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}|[0-9a-f-]{36}|[0-9a-f]{32})$/, "/{id}"));
+                .map((r) => r.path.replace(ID_SEGMENT, "/{id}"));
             assert.deepStrictEqual(
                 [...new Set(reads)].sort(),
                 ["/api/v1/dashboard/{id}", "/api/v1/monitor/{id}", "/api/v1/slo/{id}", "/api/v1/validate", "/api/v2/downtime/{id}"],
