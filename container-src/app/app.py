@@ -68,6 +68,7 @@ def _configure_logging() -> logging.Logger:
 
 log = _configure_logging()
 
+
 class _App(Flask):
     """Flask, plus one log line per request."""
 
@@ -168,8 +169,6 @@ def _error_on_the_request_span(sender, exception, **extra):
 @app.get("/health")
 def health():
     return dict(status="ok")
-
-
 
 
 if __name__ == "__main__":
