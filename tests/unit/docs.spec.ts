@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { configReference, PROVIDER_KEYS, REFERENCE_FILE } from "../../components/config/configReference";
@@ -44,6 +45,13 @@ describe("docs: the README", () => {
     it("gives the test command that CI runs", () => {
         assert.match(readme, /```bash\nbash tests\/run\.sh\n```/);
         assert.match(read(".ci/run"), /^bash tests\/run\.sh$/m);
+    });
+
+    it("is right that the npm scripts run on the Node 22 that npm ci installs", () => {
+        const env = spawnSync("npm", ["run", "-s", "env"], { cwd: root, encoding: "utf8" }).stdout;
+        const first = (/^PATH=(.*)$/m.exec(env)?.[1] ?? "").split(path.delimiter).map((d) => path.join(d, "node")).find((f) => fs.existsSync(f));
+        assert.equal(first, path.join(root, "node_modules", ".bin", "node"));
+        assert.match(spawnSync(first as string, ["--version"], { encoding: "utf8" }).stdout, /^v22\./);
     });
 
     it("names the deploy and docs commands that package.json defines, on its first screen", () => {
