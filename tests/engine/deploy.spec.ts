@@ -112,6 +112,8 @@ describeEngine("deploy in two commands: npm run deploy", function () {
             assert.ok(fs.existsSync(path.join(stateDir(), ".pulumi", "stacks", "datadog-exercise", "dev.json")));
             assert.match(first.stdout, /\n {2}dashboardUrl: https:\/\/app\.datadoghq\.com\/dashboard\/[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}\//);
             assert.match(first.stdout, /\n {2}monitorUrl: https:\/\/app\.datadoghq\.com\/monitors\/\d+/);
+            assert.match(first.stdout, /\n {2}serviceDashboardUrl: https:\/\/app\.datadoghq\.com\/dashboard\/[a-z0-9]{3}-[a-z0-9]{3}-[a-z0-9]{3}\//);
+            assert.match(first.stdout, /\n {2}appUrl: http:\/\/localhost:5050\n/);
         });
 
         it("generates the passphrase into a file only its owner can read, and says where", () => {
@@ -120,8 +122,10 @@ describeEngine("deploy in two commands: npm run deploy", function () {
             assert.ok(first.stdout.includes(`Its secrets passphrase is in ${file}`));
         });
 
-        it("stores both keys as secrets: ciphertext in the stack file, neither key in any file", () => {
-            const config = parseYaml(fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8")).config;
+        it("stores both keys as secrets: ciphertext and the passphrase's salt in the stack file, neither key in any file", () => {
+            const stackFile = parseYaml(fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8"));
+            assert.match(stackFile.encryptionsalt, /^v1:/);
+            const config = stackFile.config;
             assert.match(config["datadog:apiKey"].secure, /^v1:/);
             assert.match(config["datadog:appKey"].secure, /^v1:/);
             const leaks = files(root).filter(([, text]) => text.includes(API_KEY) || text.includes(APP_KEY)).map(([f]) => f);

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { CONFIG_KEYS, ConfigError, loadStackConfig, StackConfig } from "../../components/config/stackConfig";
+import { CONFIG_KEYS, ConfigError, DECLARED_KEYS, loadStackConfig, StackConfig } from "../../components/config/stackConfig";
 import { API_KEY, APP_KEY, PROJECT, resolve, runProgram, validConfig } from "./harness";
 
 function source(overrides: Record<string, string | undefined> = {}, opts: { stack?: string; secret?: boolean; env?: Record<string, string> } = {}) {
@@ -185,8 +185,12 @@ describe("stack config: Pulumi.yaml declares every key", () => {
         assert.deepEqual(withoutDefault, []);
     });
 
-    it("accepts the other Agent 7 registries", () => {
-        for (const image of ["datadog/agent:7.77.1", "public.ecr.aws/datadog/agent:7.77.1-jmx", "registry.datadoghq.com/agent:7.77.1"]) {
+    it("accepts the Agent 7 image from every registry that agentImage's description names", () => {
+        const registries = ["gcr.io/datadoghq", "eu.gcr.io/datadoghq", "asia.gcr.io/datadoghq", "public.ecr.aws/datadog", "registry.datadoghq.com", "datadog", "docker.io/datadog"];
+        const named = DECLARED_KEYS.agentImage.description.split(/[\s,():]+/).map((w) => w.replace(/\/$/, ""));
+        for (const registry of registries) {
+            assert.ok(named.includes(registry), `the description names ${registry}`);
+            const image = `${registry}/agent:7.77.1-jmx`;
             assert.equal(loadStackConfig(source({ [key("agentImage")]: image })).agentImage, image);
         }
     });
