@@ -214,3 +214,35 @@ def test_a_stop_signal_lost_in_a_finalizer_still_ends_the_run():
         for sig, handler in saved.items():
             signal.signal(sig, handler)
     assert calls == ["http://127.0.0.1:9/api/items"]
+
+
+IMPORT_PROBE = """
+import json, sys
+import traffic
+
+imported, calls, real_call = [], [], traffic.call
+
+def call(url):
+    if not calls:  # from the first request on, record every import
+        sys.addaudithook(lambda event, args: event == "import" and imported.append(args[0]))
+    calls.append(url)
+    if len(calls) == 2 * len(traffic.CYCLE):  # every route, the error route's 500 included, twice
+        traffic._stopping = True
+    return real_call(url)
+
+traffic.call = call
+traffic.run(sys.argv[1], rate=1000, summary_every=60)
+print(json.dumps(imported))
+"""
+
+
+def test_its_loop_imports_nothing(db_app):
+    """A stop signal that lands while a module is imported can be lost in importlib's lock callback
+    (Python prints "Exception ignored in: <function _get_module_lock.<locals>.cb>" and goes on), so
+    every module the requests need is imported before the first one (it was: encodings.idna)."""
+    result = subprocess.run(
+        ["python", "-c", IMPORT_PROBE, db_app.base_url], cwd=harness.APP_DIR, env=harness.venv_env(),
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == []
