@@ -246,3 +246,65 @@ def test_its_loop_imports_nothing(db_app):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+def drive(rate, seconds):
+    """The routes traffic.run calls at `rate` over `seconds` of a fake clock (its time and call
+    stubbed: no app, no sleeping), and the fake times of the calls."""
+    from types import SimpleNamespace
+
+    from support import load_module
+
+    traffic = load_module("traffic_driven", TRAFFIC, keep=False)
+    clock = [0.0]
+    calls = []
+
+    def sleep(s):
+        assert s >= 0
+        clock[0] += s
+
+    def call(url):
+        calls.append((url.removeprefix("http://app:5050"), clock[0]))
+        if clock[0] >= seconds - 1e-6:  # float steps: 50 x 0.02 is a hair under 1
+            traffic._stopping = True
+        return "200"
+
+    traffic.time = SimpleNamespace(monotonic=lambda: clock[0], sleep=sleep)
+    traffic.call = call
+    traffic.run("http://app:5050", rate, summary_every=3600)
+    return calls
+
+
+def test_the_mix_is_twelve_database_three_apm_three_trace_one_index_one_error_in_every_twenty():
+    routes = [route for route, _ in drive(rate=10, seconds=40)][:400]
+    assert len(routes) == 400
+    for start in range(0, 400, 20):
+        window = routes[start : start + 20]
+        assert {r: window.count(r) for r in ROUTES} == {"/api/items": 12, "/api/apm": 3, "/api/trace": 3, "/": 1, "/api/error": 1}, start
+
+
+def test_any_twenty_requests_in_a_row_hold_exactly_one_error():
+    # The error-rate monitor's window sees a run of requests, not whole cycles: wherever it starts,
+    # 1 in 20 fail (5 %), not two in a row now and then.
+    routes = [route for route, _ in drive(rate=10, seconds=20)]
+    assert len(routes) >= 200
+    assert {sum(r == "/api/error" for r in routes[i : i + 20]) for i in range(len(routes) - 19)} == {1}
+
+
+def test_its_error_share_is_the_5_percent_pulumi_yaml_says_below_the_default_warning():
+    import yaml
+
+    config = yaml.safe_load((harness.REPO / "Pulumi.yaml").read_text())["config"]
+    routes = [route for route, _ in drive(rate=10, seconds=20)][:200]
+    share = 100 * routes.count("/api/error") / len(routes)
+    assert share == 5
+    assert "about 5 %" in config["errorRateWarningPercent"]["description"]
+    assert share < config["errorRateWarningPercent"]["default"]
+
+
+@pytest.mark.parametrize("rate", [4, 11, 50])
+def test_it_sends_the_configured_rate_evenly(rate):
+    times = [t for _, t in drive(rate=rate, seconds=10)]
+    assert len(times) == 10 * rate + 1  # at 0 s, then every 1/rate s up to 10 s
+    gaps = {round(b - a, 9) for a, b in zip(times, times[1:])}
+    assert gaps == {round(1 / rate, 9)}
