@@ -33,7 +33,9 @@ REPO = Path(__file__).resolve().parents[2]
 PYTEST = [str(REPO / ".venv" / "bin" / "python"), "-m", "pytest", "-c", "tests/python/pytest.ini", "-x", "-q", "-p", "no:cacheprovider"]
 SUITES = {
     "unit": ["node_modules/.bin/mocha", "--bail", "--reporter", "dot"],
-    "traffic": PYTEST + ["tests/python/app/test_traffic.py"],
+    # Without the test that signals 40 fresh processes (minutes on a busy machine); the fault it
+    # guards (an import in the loop) is caught by test_its_loop_imports_nothing.
+    "traffic": PYTEST + ["tests/python/app/test_traffic.py", "-k", "not test_sigterm_at_any_moment_stops_it"],
     "check": PYTEST + ["tests/python/agent_check"],
     "app": PYTEST + ["tests/python/app/test_routes.py", "tests/python/app/test_traces.py"],
 }
@@ -84,6 +86,8 @@ FAULTS: list[tuple[str, str, str, str, tuple[str, ...]]] = [
      "const twice = 2 * c.evaluationWindowMinutes;", "const twice = c.evaluationWindowMinutes + 1;", ("unit",)),
     ("rule-postgres-port-against-default-app-port", "components/config/stackConfig.ts",
      "c.postgresHostPort === c.appPort", "c.postgresHostPort === 5050", ("unit",)),
+    ("traffic-off-rejected", "components/config/stackConfig.ts",
+     'trafficRequestsPerSecond: integer("requests per second", 0, 50),', 'trafficRequestsPerSecond: integer("requests per second", 1, 50),', ("unit",)),
     ("error-rate-allows-100", "components/config/stackConfig.ts",
      'errorRateCriticalPercent: integer("a percentage of requests", 1, 99),', 'errorRateCriticalPercent: integer("a percentage of requests", 1, 100),', ("unit",)),
     # --- components/docker: labels, env, uploads, start order
@@ -117,6 +121,11 @@ FAULTS: list[tuple[str, str, str, str, tuple[str, ...]]] = [
      "interval = 1.0 / rate", "interval = 1.0 / (rate + 1)", ("traffic",)),
     ("traffic-counts-http-errors-as-no-response", "container-src/app/traffic.py",
      "        return str(err.code)", '        return "error"', ("traffic",)),
+    ("traffic-catches-up-in-bursts", "container-src/app/traffic.py",
+     "next_at = max(next_at + interval, now)", "next_at = next_at + interval", ("traffic",)),
+    ("traffic-ignores-sigint", "container-src/app/traffic.py",
+     "    for sig in (signal.SIGTERM, signal.SIGINT):\n        signal.signal(sig, _on_stop_signal)",
+     "    for sig in (signal.SIGTERM,):\n        signal.signal(sig, _on_stop_signal)", ("traffic",)),
     ("traffic-imports-idna-in-its-loop", "container-src/app/traffic.py",
      "import encodings.idna  # noqa: F401\n", "", ("traffic",)),
     ("check-max-off-by-one", "container-src/agent/checks.d/custom_my_metric.py",

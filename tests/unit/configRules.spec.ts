@@ -89,3 +89,34 @@ describe("stack config: PostgreSQL's host port apart from the app's", () => {
         assert.deepEqual(problems({ appPort: "6061", postgresHostPort: "5050" }), []);
     });
 });
+
+describe("stack config: each whole-number key at both ends of the range Pulumi.yaml gives it", () => {
+    /** key, lowest, highest allowed, and the other keys' values that let each end pass their cross-key rules. */
+    const RANGES: [string, number, number, Record<string, string>, Record<string, string>][] = [
+        ["checkIntervalSeconds", 1, 3600, {}, {}],
+        ["warningThreshold", 0, 1000, {}, { criticalThreshold: "1000", warningThreshold: "999" }],
+        ["criticalThreshold", 0, 1000, { warningThreshold: "0", criticalThreshold: "1" }, {}],
+        ["evaluationWindowMinutes", 1, 1440, {}, { noDataMinutes: "2880" }],
+        ["noDataMinutes", 2, 2880, { evaluationWindowMinutes: "1" }, {}],
+        ["latencyP95WarningMs", 1, 60000, {}, { latencyP95CriticalMs: "60000", latencyP95WarningMs: "59999" }],
+        ["latencyP95CriticalMs", 1, 60000, { latencyP95WarningMs: "1", latencyP95CriticalMs: "2" }, {}],
+        ["errorRateWarningPercent", 1, 99, {}, { errorRateCriticalPercent: "99", errorRateWarningPercent: "98" }],
+        ["errorRateCriticalPercent", 1, 99, { errorRateWarningPercent: "1", errorRateCriticalPercent: "2" }, {}],
+        ["sloTargetPercent", 1, 99, {}, {}],
+        ["trafficRequestsPerSecond", 0, 50, {}, {}],
+        ["appPort", 1, 65535, {}, {}],
+        ["postgresHostPort", 0, 65535, {}, {}],
+    ];
+
+    for (const [k, lowest, highest, atLowest, atHighest] of RANGES) {
+        it(`${k}: accepts ${lowest} and ${highest}, rejects ${lowest - 1} and ${highest + 1}`, () => {
+            // An end that a cross-key rule forbids on its own (warning 1000 needs critical above it) is
+            // tested one step in, with its partner at the end.
+            assert.deepEqual(problems({ [k]: String(lowest), ...atLowest }), []);
+            assert.deepEqual(problems({ [k]: String(highest), ...atHighest }), []);
+            for (const outside of [lowest - 1, highest + 1]) {
+                assert.deepEqual(problems({ [k]: String(outside) }).map((p) => p.split(": ")[0]), [`${PROJECT}:${k} = "${outside}"`], `${k} = ${outside}`);
+            }
+        });
+    }
+});

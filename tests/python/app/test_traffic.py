@@ -248,9 +248,10 @@ def test_its_loop_imports_nothing(db_app):
     assert json.loads(result.stdout.splitlines()[-1]) == []
 
 
-def drive(rate, seconds):
+def drive(rate, seconds, slow=None):
     """The routes traffic.run calls at `rate` over `seconds` of a fake clock (its time and call
-    stubbed: no app, no sleeping), and the fake times of the calls."""
+    stubbed: no app, no sleeping), and the fake times of the calls. `slow` maps a call's index to
+    the seconds its response takes."""
     from types import SimpleNamespace
 
     from support import load_module
@@ -265,6 +266,7 @@ def drive(rate, seconds):
 
     def call(url):
         calls.append((url.removeprefix("http://app:5050"), clock[0]))
+        clock[0] += (slow or {}).get(len(calls) - 1, 0)
         if clock[0] >= seconds - 1e-6:  # float steps: 50 x 0.02 is a hair under 1
             traffic._stopping = True
         return "200"
@@ -308,3 +310,21 @@ def test_it_sends_the_configured_rate_evenly(rate):
     assert len(times) == 10 * rate + 1  # at 0 s, then every 1/rate s up to 10 s
     gaps = {round(b - a, 9) for a, b in zip(times, times[1:])}
     assert gaps == {round(1 / rate, 9)}
+
+
+def test_after_a_slow_response_it_keeps_its_pace_without_a_burst():
+    times = [t for _, t in drive(rate=10, seconds=3, slow={5: 1.0})]
+    gaps = [round(b - a, 6) for a, b in zip(times, times[1:])]
+    # The 6th response takes 1 s: the next request goes at once (it is late), then every 0.1 s
+    # again, not ten at once to catch up.
+    assert gaps[:5] == [0.1] * 5 and gaps[5] == 1.0
+    assert set(gaps[6:]) == {0.1}
+
+
+def test_sigint_stops_it_as_sigterm_does(db_app):
+    proc = start_traffic(db_app.base_url, 20)
+    read_line(proc, timeout=10)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=5)
+    assert (proc.returncode, err) == (0, "")
+    assert summaries(out)[-1]["requests"] >= 0
