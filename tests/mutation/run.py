@@ -43,7 +43,7 @@ SUITES = {
     # guards (an import in the loop) is caught by test_its_loop_imports_nothing.
     "traffic": PYTEST + ["tests/python/app/test_traffic.py", "-k", "not test_sigterm_at_any_moment_stops_it"],
     "check": PYTEST + ["tests/python/agent_check"],
-    "app": PYTEST + ["tests/python/app/test_routes.py", "tests/python/app/test_traces.py"],
+    "app": PYTEST + ["tests/python/app/test_routes.py", "tests/python/app/test_db_route.py"],
 }
 
 # (id, file, the snippet as it is, the snippet with the bug, suites that should catch it)
