@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
-import * as fs from "fs";
-import * as path from "path";
 import { parse as parseYaml } from "yaml";
+import { MY_METRIC_MAX } from "../../components/config/stackConfig";
 import { agentEnvironment } from "../../components/docker/agentContainer";
 import { API_KEY, envMap, PROJECT, ProgramRun, registeredSecretEntries, runProgram, secretEntries, T } from "./harness";
 
@@ -114,11 +113,18 @@ describe("AgentContainer", () => {
         assert.equal(agent.volumes.length, 5);
     });
 
-    it("uploads the check's Python file unchanged from container-src", () => {
-        const upload = agent.uploads.find((u: any) => u.file === "/etc/datadog-agent/checks.d/custom_my_metric.py");
-        const source = fs.readFileSync(path.join(__dirname, "..", "..", "container-src", "agent", "checks.d", "custom_my_metric.py"), "utf8");
-        assert.equal(upload.content, source);
-        assert.match(upload.content, /my_metric/);
+    // What the Agent needs of the file (the Python suite runs the check itself): a check class
+    // that submits the gauge my_metric, under the name of its conf.d file, with no interval of its own.
+    it("uploads a my_metric check into checks.d under its conf.d file's name, with the interval left to the yaml", () => {
+        const files = agent.uploads.map((u: any) => u.file);
+        assert.deepEqual(files, ["/etc/datadog-agent/checks.d/custom_my_metric.py", "/etc/datadog-agent/conf.d/custom_my_metric.yaml"]);
+        const check: string = agent.uploads[0].content;
+        assert.match(check, /^from datadog_checks\.base import AgentCheck$/m);
+        assert.match(check, /^class \w+\(AgentCheck\):$/m);
+        assert.match(check, /self\.gauge\(METRIC_NAME, random\.randint\(MIN_VALUE, MAX_VALUE\)/);
+        assert.match(check, /^METRIC_NAME = 'my_metric'$/m);
+        assert.deepEqual([/^MIN_VALUE = (\d+)$/m.exec(check)?.[1], /^MAX_VALUE = (\d+)$/m.exec(check)?.[1]], ["0", String(MY_METRIC_MAX)]);
+        assert.doesNotMatch(check.replace(/"""[\s\S]*?"""/g, "").replace(/#.*$/gm, ""), /min_collection_interval/);
     });
 
     it("generates the check's conf.d yaml with the configured interval", async () => {

@@ -1,6 +1,9 @@
 import * as assert from "node:assert/strict";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { envMap, labelMap, PROJECT, ProgramRun, runProgram, T } from "./harness";
+import { AppContainer } from "../../components/docker/appContainer";
+import { envMap, labelMap, PROJECT, ProgramRun, runComponents, runProgram, T } from "./harness";
 
 describe("AppContainer", () => {
     let run: ProgramRun;
@@ -69,8 +72,6 @@ describe("AppContainer", () => {
         assert.equal(other.outputs.appUrl, "http://localhost:8080");
     });
 
-    // Whether by its DD_AGENT_HOST (the Agent's name, an output) or by dependsOn: the engine
-    // must create the Agent first, so the tracer finds it from the first request.
     it("keeps a traceback in one log: a new entry starts only with a dated line, the app's or gunicorn's", () => {
         const [rule] = JSON.parse(labelMap(app.labels)["com.datadoghq.ad.logs"])[0].log_processing_rules;
         assert.equal(rule.type, "multi_line");
@@ -86,9 +87,22 @@ describe("AppContainer", () => {
         assert.ok(run.get(T.container, "host-app-container").dependencies.includes(postgres.urn));
     });
 
-    it("is created after the Agent's container", () => {
-        const agent = run.get(T.container, "host-agent-container");
-        assert.ok(run.get(T.container, "host-app-container").dependencies.includes(agent.urn));
+    // DD_AGENT_HOST (the Agent's name, an Output) alone would order them too: here the app gets
+    // the Agent's name as a plain value, so only its dependsOn can make the engine create the Agent
+    // first (the tracer must find it from the first request).
+    it("is created after the Agent's container, by its own dependsOn", async () => {
+        const built = await runComponents(() => {
+            const agent = new docker.Container("agent", { name: "dev-datadog-agent", image: "agent" });
+            const postgres = new docker.Container("postgres", { name: "dev-postgres", image: "postgres" });
+            Object.defineProperty(agent, "name", { value: pulumi.output("dev-datadog-agent") });
+            new AppContainer("app", {
+                networkName: "dev-exercise", containerName: "dev-exercise-app", agentContainer: agent, env: "dev", service: "exercise-app",
+                version: "1.0.0", port: 5050, bindAddress: "127.0.0.1", postgresContainer: postgres, dbPassword: "pw",
+            });
+            return {};
+        });
+        assert.equal(envMap(built.get(T.container, "app-container").inputs.envs).DD_AGENT_HOST, "dev-datadog-agent");
+        assert.ok(built.get(T.container, "app-container").dependencies.includes(built.get(T.container, "agent").urn));
     });
 
     it("joins the stack's network", () => {

@@ -52,7 +52,9 @@ def wait_until_every_route_was_served(app, since, timeout=20.0):
     while True:
         with app._cond:
             lines = app.stdout[since:]
-        seen = [m.groups() for m in map(REQUEST_LINE.search, lines) if m]
+        # The harness's last readiness probe (GET /health) can be logged after `since` was taken:
+        # it is not the generator's (which never calls /health: see the tests of its mix).
+        seen = [m.groups() for m in map(REQUEST_LINE.search, lines) if m and m.group(1) != "/health"]
         complete_at = next((i for i in range(len(seen)) if {r for r, _ in seen[: i + 1]} >= ROUTES), None)
         if complete_at is not None and len(seen) > complete_at + 1:
             return seen
@@ -214,3 +216,117 @@ def test_a_stop_signal_lost_in_a_finalizer_still_ends_the_run():
         for sig, handler in saved.items():
             signal.signal(sig, handler)
     assert calls == ["http://127.0.0.1:9/api/items"]
+
+
+IMPORT_PROBE = """
+import json, sys
+import traffic
+
+imported, calls, real_call = [], [], traffic.call
+
+def call(url):
+    if not calls:  # from the first request on, record every import
+        sys.addaudithook(lambda event, args: event == "import" and imported.append(args[0]))
+    calls.append(url)
+    if len(calls) == 2 * len(traffic.CYCLE):  # every route, the error route's 500 included, twice
+        traffic._stopping = True
+    return real_call(url)
+
+traffic.call = call
+traffic.run(sys.argv[1], rate=1000, summary_every=60)
+print(json.dumps(imported))
+"""
+
+
+def test_its_loop_imports_nothing(db_app):
+    """A stop signal that lands while a module is imported can be lost in importlib's lock callback
+    (Python prints "Exception ignored in: <function _get_module_lock.<locals>.cb>" and goes on), so
+    every module the requests need is imported before the first one (it was: encodings.idna)."""
+    result = subprocess.run(
+        ["python", "-c", IMPORT_PROBE, db_app.base_url], cwd=harness.APP_DIR, env=harness.venv_env(),
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+def drive(rate, seconds, slow=None):
+    """The routes traffic.run calls at `rate` over `seconds` of a fake clock (its time and call
+    stubbed: no app, no sleeping), and the fake times of the calls. `slow` maps a call's index to
+    the seconds its response takes."""
+    from types import SimpleNamespace
+
+    from support import load_module
+
+    traffic = load_module("traffic_driven", TRAFFIC, keep=False)
+    clock = [0.0]
+    calls = []
+
+    def sleep(s):
+        assert s >= 0
+        clock[0] += s
+
+    def call(url):
+        calls.append((url.removeprefix("http://app:5050"), clock[0]))
+        clock[0] += (slow or {}).get(len(calls) - 1, 0)
+        if clock[0] >= seconds - 1e-6:  # float steps: 50 x 0.02 is a hair under 1
+            traffic._stopping = True
+        return "200"
+
+    traffic.time = SimpleNamespace(monotonic=lambda: clock[0], sleep=sleep)
+    traffic.call = call
+    traffic.run("http://app:5050", rate, summary_every=3600)
+    return calls
+
+
+def test_the_mix_is_twelve_database_three_apm_three_trace_one_index_one_error_in_every_twenty():
+    routes = [route for route, _ in drive(rate=10, seconds=40)][:400]
+    assert len(routes) == 400
+    for start in range(0, 400, 20):
+        window = routes[start : start + 20]
+        assert {r: window.count(r) for r in ROUTES} == {"/api/items": 12, "/api/apm": 3, "/api/trace": 3, "/": 1, "/api/error": 1}, start
+
+
+def test_any_twenty_requests_in_a_row_hold_exactly_one_error():
+    # The error-rate monitor's window sees a run of requests, not whole cycles: wherever it starts,
+    # 1 in 20 fail (5 %), not two in a row now and then.
+    routes = [route for route, _ in drive(rate=10, seconds=20)]
+    assert len(routes) >= 200
+    assert {sum(r == "/api/error" for r in routes[i : i + 20]) for i in range(len(routes) - 19)} == {1}
+
+
+def test_its_error_share_is_the_5_percent_pulumi_yaml_says_below_the_default_warning():
+    import yaml
+
+    config = yaml.safe_load((harness.REPO / "Pulumi.yaml").read_text())["config"]
+    routes = [route for route, _ in drive(rate=10, seconds=20)][:200]
+    share = 100 * routes.count("/api/error") / len(routes)
+    assert share == 5
+    assert "about 5 %" in config["errorRateWarningPercent"]["description"]
+    assert share < config["errorRateWarningPercent"]["default"]
+
+
+@pytest.mark.parametrize("rate", [4, 11, 50])
+def test_it_sends_the_configured_rate_evenly(rate):
+    times = [t for _, t in drive(rate=rate, seconds=10)]
+    assert len(times) == 10 * rate + 1  # at 0 s, then every 1/rate s up to 10 s
+    gaps = {round(b - a, 9) for a, b in zip(times, times[1:])}
+    assert gaps == {round(1 / rate, 9)}
+
+
+def test_after_a_slow_response_it_keeps_its_pace_without_a_burst():
+    times = [t for _, t in drive(rate=10, seconds=3, slow={5: 1.0})]
+    gaps = [round(b - a, 6) for a, b in zip(times, times[1:])]
+    # The 6th response takes 1 s: the next request goes at once (it is late), then every 0.1 s
+    # again, not ten at once to catch up.
+    assert gaps[:5] == [0.1] * 5 and gaps[5] == 1.0
+    assert set(gaps[6:]) == {0.1}
+
+
+def test_sigint_stops_it_as_sigterm_does(db_app):
+    proc = start_traffic(db_app.base_url, 20)
+    read_line(proc, timeout=10)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=5)
+    assert (proc.returncode, err) == (0, "")
+    assert summaries(out)[-1]["requests"] >= 0
