@@ -3,11 +3,12 @@
 // breaks every rule once (tests/engine/policy-variant/).
 import * as assert from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { DatadogApiStandIn } from "./datadogApi";
 import { DockerDaemonStandIn } from "./dockerDaemon";
-import { API_KEY, APP_KEY, REPO, RunResult, Stack, Toolchain, dateInDays, findToolchain } from "./harness";
-import { policyAnalyzerDir } from "./policyAnalyzer";
+import { API_KEY, APP_KEY, REPO, RunResult, Stack, Toolchain, copyProject, dateInDays, findToolchain, hermeticEnv, runCommand } from "./harness";
 
 const toolchain = findToolchain();
 const describeEngine = typeof toolchain === "string" ? describe.skip : describe;
@@ -35,11 +36,9 @@ export function violations(stdout: string): Violation[] {
     return out;
 }
 
-/** A stack with the policy analyzer on PATH and its own Docker daemon stand-in. */
+/** A stack (the harness puts the policy analyzer on PATH) with its own Docker daemon stand-in. */
 async function stackWithPack(name: string, files?: Record<string, string>): Promise<{ stack: Stack; docker: DockerDaemonStandIn }> {
     const stack = await Stack.create(name, toolchain as Toolchain, {}, files);
-    const analyzer = policyAnalyzerDir(toolchain as Toolchain);
-    if (analyzer) stack.env.PATH = `${analyzer}${path.delimiter}${stack.env.PATH}`;
     const docker = await DockerDaemonStandIn.start(path.join(stack.root, "docker.sock"));
     return { stack, docker };
 }
@@ -69,34 +68,45 @@ const summary = (r: RunResult) => `exit ${r.code}\n${r.stdout.slice(-4000)}\n${r
 describeEngine("the policy pack under the real Pulumi CLI", function () {
     this.timeout(240_000);
 
-    describe("on the program: the committed dev stack, and with appBindAddress 0.0.0.0", () => {
+    describe("on the program: pulumi preview of the dev stack, and npm run deploy with appBindAddress 0.0.0.0", () => {
         const cleanup: (() => Promise<void>)[] = [];
-        let clean: RunResult, open: RunResult;
+        let clean: RunResult, open: RunResult, skipped: RunResult;
 
         before(async () => {
             const api = await DatadogApiStandIn.start({ apiKey: API_KEY, appKey: APP_KEY });
             cleanup.push(() => api.close());
-            // Both stacks are dev (each in its own backend): the committed Pulumi.dev.yaml holds notifyEmail.
-            const setUp = async (name: string, config: Record<string, string>) => {
-                const { stack, docker } = await stackWithPack(name);
-                cleanup.push(async () => {
-                    await docker.close();
-                    stack.remove();
-                });
-                await stack.configure(
-                    { "datadog:apiUrl": api.url, "docker:host": docker.host, "datadog-exercise:downtimeStartDate": dateInDays(30), ...config },
-                    { "datadog:apiKey": API_KEY, "datadog:appKey": APP_KEY },
-                );
-                return stack;
-            };
-            const [dev, wide] = await Promise.all([setUp("dev", {}), setUp("dev", { "datadog-exercise:appBindAddress": "0.0.0.0" })]);
-            [clean, open] = await Promise.all([dev.run("preview", "--policy-pack", PACK), wide.run("preview", "--policy-pack", PACK)]);
+            const { stack, docker } = await stackWithPack("dev");
+            cleanup.push(async () => {
+                await docker.close();
+                stack.remove();
+            });
+            await stack.configure(
+                { "datadog:apiUrl": api.url, "docker:host": docker.host, "datadog-exercise:downtimeStartDate": dateInDays(30) },
+                { "datadog:apiKey": API_KEY, "datadog:appKey": APP_KEY },
+            );
+            // The deploy command on a copy whose dev stack file opens the app's port on every interface.
+            const root = fs.mkdtempSync(path.join(os.tmpdir(), "engine-policy-deploy-"));
+            const dir = copyProject(root);
+            fs.mkdirSync(path.join(root, "home"));
+            const deployDocker = await DockerDaemonStandIn.start(path.join(root, "docker.sock"));
+            cleanup.push(async () => {
+                await deployDocker.close();
+                fs.rmSync(root, { recursive: true, force: true });
+            });
+            const stackFile = path.join(dir, "Pulumi.dev.yaml");
+            const dev = parseYaml(fs.readFileSync(stackFile, "utf8"));
+            Object.assign(dev.config, { "datadog:apiUrl": api.url, "datadog-exercise:appBindAddress": "0.0.0.0" });
+            fs.writeFileSync(stackFile, toYaml(dev));
+            const env = { ...hermeticEnv(toolchain as Toolchain, path.join(root, "home"), { DOCKER_HOST: deployDocker.host }), DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY };
+            const deploy = (...args: string[]) => runCommand("npm", ["run", "-s", "deploy", "--", ...args], dir, env);
+            [clean, open] = await Promise.all([stack.run("preview", "--policy-pack", PACK), deploy("preview", "dev")]);
+            skipped = await deploy("preview", "dev", "--no-policy");
         });
         after(async () => {
             for (const c of cleanup.reverse()) await c();
         });
 
-        it("dev: exits 0, and no mandatory rule is violated (the one advisory: the service dashboard has no template variable)", () => {
+        it("pulumi preview --policy-pack policy on dev: exits 0, no mandatory violation (the one advisory: the service dashboard has no template variable)", () => {
             assert.strictEqual(clean.code, 0, summary(clean));
             assert.match(clean.stdout, /datadog-exercise-guardrails@v0\.1\.0 \(local: /, "the pack ran");
             assert.deepStrictEqual(
@@ -105,7 +115,7 @@ describeEngine("the policy pack under the real Pulumi CLI", function () {
             );
         });
 
-        it("appBindAddress 0.0.0.0: the app's port is a mandatory docker-ports-loopback violation, and the preview fails", () => {
+        it("npm run deploy runs the pack by default: appBindAddress 0.0.0.0 is a mandatory docker-ports-loopback violation, and the preview fails", () => {
             assert.notStrictEqual(open.code, 0, summary(open));
             const v = violations(open.stdout).filter((x) => x.level === "mandatory");
             assert.deepStrictEqual(
@@ -114,6 +124,11 @@ describeEngine("the policy pack under the real Pulumi CLI", function () {
                 summary(open),
             );
             assert.match(v[0].message, /port 5050 is published on 0\.0\.0\.0/);
+        });
+
+        it("npm run deploy -- --no-policy skips the pack: the same preview passes, and no pack runs", () => {
+            assert.strictEqual(skipped.code, 0, summary(skipped));
+            assert.doesNotMatch(skipped.stdout, /datadog-exercise-guardrails/);
         });
     });
 

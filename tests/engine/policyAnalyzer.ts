@@ -5,10 +5,9 @@
 // tests provide one of their own that does what the release's does.
 import * as fs from "fs";
 import * as path from "path";
-import { REPO, Toolchain } from "./harness";
 
 const NAME = "pulumi-analyzer-policy";
-const SHIM_DIR = path.join(REPO, ".cache", NAME);
+const SHIM_DIR = path.resolve(__dirname, "..", "..", ".cache", NAME);
 
 // The CLI starts it in the pack's directory with the engine's address and the pack's path; node
 // there resolves the pack's own @pulumi/pulumi (policy/node_modules).
@@ -22,9 +21,9 @@ function onPath(dirs: (string | undefined)[]): boolean {
     return dirs.some((d) => d !== undefined && d !== "" && fs.existsSync(path.join(d, NAME)));
 }
 
-/** The directory to put first on PATH for policy packs, or undefined when the toolchain has the analyzer. */
-export function policyAnalyzerDir(toolchain: Toolchain): string | undefined {
-    if (onPath([toolchain.binDir, ...(process.env.PATH ?? "").split(path.delimiter)])) return undefined;
+/** The directory to put on PATH for policy packs, or undefined when the CLI's directory or PATH has the analyzer. */
+export function policyAnalyzerDir(binDir: string | undefined): string | undefined {
+    if (onPath([binDir, ...(process.env.PATH ?? "").split(path.delimiter)])) return undefined;
     fs.mkdirSync(SHIM_DIR, { recursive: true });
     const file = path.join(SHIM_DIR, NAME);
     if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== SHIM) {
