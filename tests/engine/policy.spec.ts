@@ -66,47 +66,29 @@ const MANDATORY = [
 const summary = (r: RunResult) => `exit ${r.code}\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`;
 
 describeEngine("the policy pack under the real Pulumi CLI", function () {
-    this.timeout(240_000);
+    this.timeout(180_000);
 
-    describe("on the program: pulumi preview of the dev stack, and npm run deploy with appBindAddress 0.0.0.0", () => {
-        const cleanup: (() => Promise<void>)[] = [];
-        let clean: RunResult, open: RunResult, skipped: RunResult;
+    // One program preview per hook: each is the cost of a whole program run.
+    describe("on the program: pulumi preview --policy-pack policy of the dev stack", () => {
+        let api: DatadogApiStandIn, stack: Stack, docker: DockerDaemonStandIn;
+        let clean: RunResult;
 
         before(async () => {
-            const api = await DatadogApiStandIn.start({ apiKey: API_KEY, appKey: APP_KEY });
-            cleanup.push(() => api.close());
-            const { stack, docker } = await stackWithPack("dev");
-            cleanup.push(async () => {
-                await docker.close();
-                stack.remove();
-            });
+            api = await DatadogApiStandIn.start({ apiKey: API_KEY, appKey: APP_KEY });
+            ({ stack, docker } = await stackWithPack("dev"));
             await stack.configure(
                 { "datadog:apiUrl": api.url, "docker:host": docker.host, "datadog-exercise:downtimeStartDate": dateInDays(30) },
                 { "datadog:apiKey": API_KEY, "datadog:appKey": APP_KEY },
             );
-            // The deploy command on a copy whose dev stack file opens the app's port on every interface.
-            const root = fs.mkdtempSync(path.join(os.tmpdir(), "engine-policy-deploy-"));
-            const dir = copyProject(root);
-            fs.mkdirSync(path.join(root, "home"));
-            const deployDocker = await DockerDaemonStandIn.start(path.join(root, "docker.sock"));
-            cleanup.push(async () => {
-                await deployDocker.close();
-                fs.rmSync(root, { recursive: true, force: true });
-            });
-            const stackFile = path.join(dir, "Pulumi.dev.yaml");
-            const dev = parseYaml(fs.readFileSync(stackFile, "utf8"));
-            Object.assign(dev.config, { "datadog:apiUrl": api.url, "datadog-exercise:appBindAddress": "0.0.0.0" });
-            fs.writeFileSync(stackFile, toYaml(dev));
-            const env = { ...hermeticEnv(toolchain as Toolchain, path.join(root, "home"), { DOCKER_HOST: deployDocker.host }), DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY };
-            const deploy = (...args: string[]) => runCommand("npm", ["run", "-s", "deploy", "--", ...args], dir, env);
-            [clean, open] = await Promise.all([stack.run("preview", "--policy-pack", PACK), deploy("preview", "dev")]);
-            skipped = await deploy("preview", "dev", "--no-policy");
+            clean = await stack.run("preview", "--policy-pack", PACK);
         });
         after(async () => {
-            for (const c of cleanup.reverse()) await c();
+            await api?.close();
+            await docker?.close();
+            stack?.remove();
         });
 
-        it("pulumi preview --policy-pack policy on dev: exits 0, no mandatory violation (the one advisory: the service dashboard has no template variable)", () => {
+        it("exits 0, with no mandatory violation (the one advisory: the service dashboard has no template variable)", () => {
             assert.strictEqual(clean.code, 0, summary(clean));
             assert.match(clean.stdout, /datadog-exercise-guardrails@v0\.1\.0 \(local: /, "the pack ran");
             assert.deepStrictEqual(
@@ -114,8 +96,39 @@ describeEngine("the policy pack under the real Pulumi CLI", function () {
                 ["advisory dashboard-template-variable-scopes-widgets datadog:index:Dashboard: datadog-service-dashboard-dashboard"],
             );
         });
+    });
 
-        it("npm run deploy runs the pack by default: appBindAddress 0.0.0.0 is a mandatory docker-ports-loopback violation, and the preview fails", () => {
+    /** `npm run deploy -- <args>` on a fresh copy whose dev stack file opens the app's port on every interface. */
+    function deployWideOpen(args: string[], cleanup: (() => Promise<void>)[]) {
+        return async (): Promise<RunResult> => {
+            const api = await DatadogApiStandIn.start({ apiKey: API_KEY, appKey: APP_KEY });
+            const root = fs.mkdtempSync(path.join(os.tmpdir(), "engine-policy-deploy-"));
+            const dir = copyProject(root);
+            fs.mkdirSync(path.join(root, "home"));
+            const docker = await DockerDaemonStandIn.start(path.join(root, "docker.sock"));
+            cleanup.push(async () => {
+                await api.close();
+                await docker.close();
+                fs.rmSync(root, { recursive: true, force: true });
+            });
+            const stackFile = path.join(dir, "Pulumi.dev.yaml");
+            const dev = parseYaml(fs.readFileSync(stackFile, "utf8"));
+            Object.assign(dev.config, { "datadog:apiUrl": api.url, "datadog-exercise:appBindAddress": "0.0.0.0" });
+            fs.writeFileSync(stackFile, toYaml(dev));
+            const env = { ...hermeticEnv(toolchain as Toolchain, path.join(root, "home"), { DOCKER_HOST: docker.host }), DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY };
+            return runCommand("npm", ["run", "-s", "deploy", "--", ...args], dir, env);
+        };
+    }
+
+    describe("npm run deploy -- preview, with appBindAddress 0.0.0.0 in the stack file", () => {
+        const cleanup: (() => Promise<void>)[] = [];
+        let open: RunResult;
+        before(async () => (open = await deployWideOpen(["preview", "dev"], cleanup)()));
+        after(async () => {
+            for (const c of cleanup) await c();
+        });
+
+        it("runs the pack by default: the app's port is a mandatory docker-ports-loopback violation, and the preview fails", () => {
             assert.notStrictEqual(open.code, 0, summary(open));
             const v = violations(open.stdout).filter((x) => x.level === "mandatory");
             assert.deepStrictEqual(
@@ -125,8 +138,17 @@ describeEngine("the policy pack under the real Pulumi CLI", function () {
             );
             assert.match(v[0].message, /port 5050 is published on 0\.0\.0\.0/);
         });
+    });
 
-        it("npm run deploy -- --no-policy skips the pack: the same preview passes, and no pack runs", () => {
+    describe("npm run deploy -- preview --no-policy, with appBindAddress 0.0.0.0 in the stack file", () => {
+        const cleanup: (() => Promise<void>)[] = [];
+        let skipped: RunResult;
+        before(async () => (skipped = await deployWideOpen(["preview", "dev", "--no-policy"], cleanup)()));
+        after(async () => {
+            for (const c of cleanup) await c();
+        });
+
+        it("skips the pack: the same preview passes, and no pack runs", () => {
             assert.strictEqual(skipped.code, 0, summary(skipped));
             assert.doesNotMatch(skipped.stdout, /datadog-exercise-guardrails/);
         });
