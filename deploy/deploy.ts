@@ -14,6 +14,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { apiKeyRule, appKeyRule, DATADOG_SITES, DECLARED_KEYS, PROJECT } from "../components/config/stackConfig";
+import { policyOptions } from "./policy";
 
 export const COMMANDS = ["up", "preview", "destroy", "outputs"] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -23,9 +24,11 @@ export interface Invocation {
     stack: string;
     targets: string[];
     targetDependents: boolean;
+    /** --no-policy: skip the policy pack (policy/), which up and preview run otherwise. */
+    noPolicy?: true;
 }
 
-const USAGE = "usage: npm run deploy -- [up|preview|destroy|outputs] [stack] [--target <urn>]... [--target-dependents]";
+const USAGE = "usage: npm run deploy -- [up|preview|destroy|outputs] [stack] [--target <urn>]... [--target-dependents] [--no-policy]";
 
 /** Thrown for what the user must fix; its message is printed as it is, with no stack trace. */
 export class DeployError extends Error {}
@@ -34,15 +37,17 @@ export function parseArgs(argv: readonly string[]): Invocation {
     const words: string[] = [];
     const targets: string[] = [];
     let targetDependents = false;
+    let noPolicy = false;
     for (let i = 0; i < argv.length; i++) {
         if (argv[i] === "--target" && i + 1 < argv.length) targets.push(argv[++i]);
         else if (argv[i] === "--target-dependents") targetDependents = true;
+        else if (argv[i] === "--no-policy") noPolicy = true;
         else if (argv[i].startsWith("-")) throw new DeployError(`unknown option ${argv[i]}\n${USAGE}`);
         else words.push(argv[i]);
     }
     const command = (COMMANDS as readonly string[]).includes(words[0]) ? (words.shift() as Command) : "up";
     if (words.length > 1) throw new DeployError(`too many arguments: ${words.join(" ")}\n${USAGE}`);
-    return { command, stack: words[0] ?? "dev", targets, targetDependents };
+    return { command, stack: words[0] ?? "dev", targets, targetDependents, ...(noPolicy ? { noPolicy: true as const } : {}) };
 }
 
 /** The stack file's config block, or undefined when there is no Pulumi.<stack>.yaml. */
@@ -205,6 +210,8 @@ async function writeConfig(stack: Stack, projectDir: string, envVars: Record<str
 export async function deploy(inv: Invocation, projectDir: string, env: NodeJS.ProcessEnv): Promise<void> {
     const stackFile = readStackFile(projectDir, inv.stack);
     const changes = inv.command === "up" || inv.command === "preview";
+    const policy = changes && !inv.noPolicy ? policyOptions(projectDir, inv.stack) : {};
+    if (typeof policy === "string") throw new DeployError(`Cannot ${inv.command} stack '${inv.stack}': ${policy}`);
     const inputs = changes ? deployInputs(env, stackFile) : { config: {}, problems: [] };
     if (inputs.problems.length > 0) {
         throw new DeployError(`Cannot ${inv.command} stack '${inv.stack}':\n${inputs.problems.map((p) => `  - ${p}`).join("\n")}`);
@@ -216,8 +223,8 @@ export async function deploy(inv: Invocation, projectDir: string, env: NodeJS.Pr
 
     const onOutput = (out: string) => process.stdout.write(out);
     const targeting = { target: inv.targets.length > 0 ? inv.targets : undefined, targetDependents: inv.targetDependents };
-    if (inv.command === "up") await stack.up({ onOutput, ...targeting });
-    else if (inv.command === "preview") await stack.preview({ onOutput, ...targeting });
+    if (inv.command === "up") await stack.up({ onOutput, ...targeting, ...policy });
+    else if (inv.command === "preview") await stack.preview({ onOutput, ...targeting, ...policy });
     else if (inv.command === "destroy") await stack.destroy({ onOutput, ...targeting });
 
     if (inv.command !== "destroy") {

@@ -11,6 +11,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { policyAnalyzerDir } from "./policyAnalyzer";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 /** ../shared/toolchain/ beside the clone (as CI lays it out), or PULUMI_TOOLCHAIN_ARCHIVE. */
@@ -18,7 +19,7 @@ const ARCHIVE =
     process.env.PULUMI_TOOLCHAIN_ARCHIVE ?? path.resolve(REPO, "..", "shared", "toolchain", "pulumi-toolchain-linux-amd64.tar.xz");
 const SUMS = path.join(path.dirname(ARCHIVE), "SHA256SUMS");
 const CACHE = path.join(REPO, ".cache", "pulumi-toolchain");
-const PROJECT_FILES = ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "index.ts", "package.json", "tsconfig.json", "components", "container-src", "deploy"];
+const PROJECT_FILES = ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "index.ts", "package.json", "tsconfig.json", "components", "container-src", "deploy", "policy"];
 
 export const API_KEY = "0123456789abcdef0123456789abcdef";
 export const APP_KEY = "fedcba9876543210fedcba9876543210fedcba98";
@@ -93,7 +94,8 @@ export function hermeticEnv(toolchain: Toolchain, home: string, extraEnv: NodeJS
     const dead = "http://127.0.0.1:9";
     return {
         ...inherited,
-        PATH: [toolchain.binDir, path.join(REPO, "node_modules", ".bin"), process.env.PATH].filter(Boolean).join(path.delimiter),
+        // The policy analyzer a release ships beside the CLI, where the toolchain lacks it (policyAnalyzer.ts).
+        PATH: [toolchain.binDir, policyAnalyzerDir(toolchain.binDir), path.join(REPO, "node_modules", ".bin"), process.env.PATH].filter(Boolean).join(path.delimiter),
         PULUMI_HOME: home,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -117,7 +119,11 @@ export function copyProject(root: string, files?: Record<string, string>): strin
     const dir = path.join(root, "project");
     fs.mkdirSync(dir);
     if (files) for (const [f, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, f), text);
-    else for (const f of PROJECT_FILES) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
+    else {
+        const noNodeModules = (src: string) => path.basename(src) !== "node_modules";
+        for (const f of PROJECT_FILES) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true, filter: noNodeModules });
+        fs.symlinkSync(path.join(REPO, "policy", "node_modules"), path.join(dir, "policy", "node_modules"));
+    }
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     return dir;
 }
@@ -126,6 +132,19 @@ export interface RunResult {
     readonly code: number;
     readonly stdout: string;
     readonly stderr: string;
+}
+
+/** Runs `cmd <args>` in `cwd` to its end; never throws on a non-zero exit. */
+export function runCommand(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
 }
 
 /** One stack of a temp copy of the project, with its own backend and PULUMI_HOME. */
@@ -161,19 +180,7 @@ export class Stack {
 
     /** Runs `pulumi <args>` in the project copy; never throws on a non-zero exit. */
     run(...args: string[]): Promise<RunResult> {
-        return new Promise((resolve, reject) => {
-            const child = spawn("pulumi", [...args, "--stack", this.name, "--non-interactive"], {
-                cwd: this.dir,
-                env: this.env,
-                stdio: ["ignore", "pipe", "pipe"],
-            });
-            let stdout = "";
-            let stderr = "";
-            child.stdout.on("data", (d) => (stdout += d));
-            child.stderr.on("data", (d) => (stderr += d));
-            child.on("error", reject);
-            child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-        });
+        return runCommand("pulumi", [...args, "--stack", this.name, "--non-interactive"], this.dir, this.env);
     }
 
     /** Runs `pulumi <args>` and throws, with the output, unless it exits 0. */

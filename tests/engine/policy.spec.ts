@@ -1,0 +1,218 @@
+// The policy pack (policy/) under the real Pulumi CLI: `pulumi preview --policy-pack policy` on the
+// program (against the Datadog API and Docker daemon stand-ins), and on a variant program that
+// breaks every rule once (tests/engine/policy-variant/).
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { DatadogApiStandIn } from "./datadogApi";
+import { DockerDaemonStandIn } from "./dockerDaemon";
+import { API_KEY, APP_KEY, REPO, RunResult, Stack, Toolchain, copyProject, dateInDays, findToolchain, hermeticEnv, runCommand } from "./harness";
+
+const toolchain = findToolchain();
+const describeEngine = typeof toolchain === "string" ? describe.skip : describe;
+if (typeof toolchain === "string") console.log(toolchain);
+
+const PACK = path.join(REPO, "policy");
+const VARIANT = path.join(__dirname, "policy-variant");
+
+export interface Violation {
+    level: string;
+    rule: string;
+    /** "<type>: <resource name>", as the CLI prints it. */
+    resource: string;
+    message: string;
+}
+
+/** The violations of the CLI's "Policies:" block: `- [level]  rule  (type: name)`, its description, then its message. */
+export function violations(stdout: string): Violation[] {
+    const lines = stdout.split("\n");
+    const out: Violation[] = [];
+    lines.forEach((line, i) => {
+        const m = /^\s+- \[(\w+)\]\s+(\S+)\s+\((.+)\)\s*$/.exec(line);
+        if (m) out.push({ level: m[1], rule: m[2], resource: m[3], message: (lines[i + 2] ?? "").trim() });
+    });
+    return out;
+}
+
+/** A stack (the harness puts the policy analyzer on PATH) with its own Docker daemon stand-in. */
+async function stackWithPack(name: string, files?: Record<string, string>): Promise<{ stack: Stack; docker: DockerDaemonStandIn }> {
+    const stack = await Stack.create(name, toolchain as Toolchain, {}, files);
+    const docker = await DockerDaemonStandIn.start(path.join(stack.root, "docker.sock"));
+    return { stack, docker };
+}
+
+/** Writes a policy pack config file into the stack's temp dir and returns its path. */
+function packConfig(stack: Stack, name: string, config: object): string {
+    const file = path.join(stack.root, name);
+    fs.writeFileSync(file, JSON.stringify(config));
+    return file;
+}
+
+const MANDATORY = [
+    "datadog-api-url-https",
+    "docker-host-paths-agent-only",
+    "docker-image-pinned",
+    "docker-no-privileged",
+    "downtime-names-timezone",
+    "monitor-env-service-tags",
+    "monitor-no-data-handled",
+    "monitor-notifies-someone",
+    "monitor-thresholds-consistent",
+    "secrets-marked-secret",
+];
+
+const summary = (r: RunResult) => `exit ${r.code}\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`;
+
+describeEngine("the policy pack under the real Pulumi CLI", function () {
+    this.timeout(180_000);
+
+    // One program preview per hook: each is the cost of a whole program run.
+    describe("on the program: pulumi preview --policy-pack policy of the dev stack", () => {
+        let api: DatadogApiStandIn, stack: Stack, docker: DockerDaemonStandIn;
+        let clean: RunResult;
+
+        before(async () => {
+            api = await DatadogApiStandIn.start({ apiKey: API_KEY, appKey: APP_KEY });
+            ({ stack, docker } = await stackWithPack("dev"));
+            await stack.configure(
+                { "datadog:apiUrl": api.url, "docker:host": docker.host, "datadog-exercise:downtimeStartDate": dateInDays(30) },
+                { "datadog:apiKey": API_KEY, "datadog:appKey": APP_KEY },
+            );
+            clean = await stack.run("preview", "--policy-pack", PACK);
+        });
+        after(async () => {
+            await api?.close();
+            await docker?.close();
+            stack?.remove();
+        });
+
+        it("exits 0, with no mandatory violation (the one advisory: the service dashboard has no template variable)", () => {
+            assert.strictEqual(clean.code, 0, summary(clean));
+            assert.match(clean.stdout, /datadog-exercise-guardrails@v0\.1\.0 \(local: /, "the pack ran");
+            assert.deepStrictEqual(
+                violations(clean.stdout).map((v) => `${v.level} ${v.rule} ${v.resource}`),
+                ["advisory dashboard-template-variable-scopes-widgets datadog:index:Dashboard: datadog-service-dashboard-dashboard"],
+            );
+        });
+    });
+
+    /** `npm run deploy -- <args>` on a fresh copy whose dev stack file opens the app's port on every interface. */
+    function deployWideOpen(args: string[], cleanup: (() => Promise<void>)[]) {
+        return async (): Promise<RunResult> => {
+            const api = await DatadogApiStandIn.start({ apiKey: API_KEY, appKey: APP_KEY });
+            const root = fs.mkdtempSync(path.join(os.tmpdir(), "engine-policy-deploy-"));
+            const dir = copyProject(root);
+            fs.mkdirSync(path.join(root, "home"));
+            const docker = await DockerDaemonStandIn.start(path.join(root, "docker.sock"));
+            cleanup.push(async () => {
+                await api.close();
+                await docker.close();
+                fs.rmSync(root, { recursive: true, force: true });
+            });
+            const stackFile = path.join(dir, "Pulumi.dev.yaml");
+            const dev = parseYaml(fs.readFileSync(stackFile, "utf8"));
+            Object.assign(dev.config, { "datadog:apiUrl": api.url, "datadog-exercise:appBindAddress": "0.0.0.0" });
+            fs.writeFileSync(stackFile, toYaml(dev));
+            const env = { ...hermeticEnv(toolchain as Toolchain, path.join(root, "home"), { DOCKER_HOST: docker.host }), DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY };
+            return runCommand("npm", ["run", "-s", "deploy", "--", ...args], dir, env);
+        };
+    }
+
+    describe("npm run deploy -- preview, with appBindAddress 0.0.0.0 in the stack file", () => {
+        const cleanup: (() => Promise<void>)[] = [];
+        let open: RunResult;
+        before(async () => (open = await deployWideOpen(["preview", "dev"], cleanup)()));
+        after(async () => {
+            for (const c of cleanup) await c();
+        });
+
+        it("runs the pack by default: the app's port is a mandatory docker-ports-loopback violation, and the preview fails", () => {
+            assert.notStrictEqual(open.code, 0, summary(open));
+            const v = violations(open.stdout).filter((x) => x.level === "mandatory");
+            assert.deepStrictEqual(
+                v.map((x) => `${x.rule} ${x.resource}`),
+                ["docker-ports-loopback docker:index:Container: host-app-container"],
+                summary(open),
+            );
+            assert.match(v[0].message, /port 5050 is published on 0\.0\.0\.0/);
+        });
+    });
+
+    describe("npm run deploy -- preview --no-policy, with appBindAddress 0.0.0.0 in the stack file", () => {
+        const cleanup: (() => Promise<void>)[] = [];
+        let skipped: RunResult;
+        before(async () => (skipped = await deployWideOpen(["preview", "dev", "--no-policy"], cleanup)()));
+        after(async () => {
+            for (const c of cleanup) await c();
+        });
+
+        it("skips the pack: the same preview passes, and no pack runs", () => {
+            assert.strictEqual(skipped.code, 0, summary(skipped));
+            assert.doesNotMatch(skipped.stdout, /datadog-exercise-guardrails/);
+        });
+    });
+
+    describe("on a variant program that breaks every rule once", () => {
+        let stack: Stack, docker: DockerDaemonStandIn;
+        let byDefault: RunResult, relaxed: RunResult;
+
+        before(async () => {
+            const files = Object.fromEntries(fs.readdirSync(VARIANT).map((f) => [f, fs.readFileSync(path.join(VARIANT, f), "utf8")]));
+            ({ stack, docker } = await stackWithPack("variant", files));
+            await stack.configure({ "docker:host": docker.host });
+            byDefault = await stack.run("preview", "--policy-pack", PACK);
+            // Every mandatory rule advisory, and the stack opts in to public ports.
+            const config = packConfig(stack, "relaxed.json", {
+                ...Object.fromEntries(MANDATORY.map((r) => [r, "advisory"])),
+                "docker-ports-loopback": { enforcementLevel: "advisory", allowPublicPorts: true },
+            });
+            relaxed = await stack.run("preview", "--policy-pack", PACK, "--policy-pack-config", config);
+        });
+        after(async () => {
+            await docker?.close();
+            stack?.remove();
+        });
+
+        it("each rule is reported by name, at its default level, on the resource that breaks it, and the preview fails", () => {
+            assert.notStrictEqual(byDefault.code, 0, summary(byDefault));
+            assert.deepStrictEqual(
+                violations(byDefault.stdout)
+                    .map((v) => `${v.level} ${v.rule} ${v.resource}`)
+                    .sort(),
+                [
+                    "advisory dashboard-template-variable-scopes-widgets datadog:index:Dashboard: fixed",
+                    "advisory downtime-starts-in-future datadog:index:DowntimeSchedule: past-utc",
+                    "mandatory datadog-api-url-https pulumi:providers:datadog: plain-http",
+                    "mandatory docker-host-paths-agent-only docker:index:Container: db",
+                    "mandatory docker-image-pinned docker:index:Container: db",
+                    "mandatory docker-image-pinned docker:index:RemoteImage: postgres",
+                    "mandatory docker-no-privileged docker:index:Container: db",
+                    "mandatory docker-ports-loopback docker:index:Container: db",
+                    "mandatory downtime-names-timezone datadog:index:DowntimeSchedule: past-utc",
+                    "mandatory monitor-env-service-tags datadog:index:Monitor: quiet",
+                    "mandatory monitor-no-data-handled datadog:index:Monitor: quiet",
+                    "mandatory monitor-notifies-someone datadog:index:Monitor: quiet",
+                    "mandatory monitor-thresholds-consistent datadog:index:Monitor: quiet",
+                    "mandatory secrets-marked-secret docker:index:Container: db",
+                ],
+            );
+        });
+
+        it("the plain-text password is named, never shown", () => {
+            const v = violations(byDefault.stdout).find((x) => x.rule === "secrets-marked-secret");
+            assert.match(v?.message ?? "", /POSTGRES_PASSWORD is in plain text/);
+            assert.doesNotMatch(byDefault.stdout, /hunter2/);
+        });
+
+        it("with every rule advisory in the pack's config, and allowPublicPorts, the preview passes and the port is not reported", () => {
+            assert.strictEqual(relaxed.code, 0, summary(relaxed));
+            const v = violations(relaxed.stdout);
+            assert.deepStrictEqual([...new Set(v.map((x) => x.level))], ["advisory"]);
+            assert.strictEqual(v.length, 13);
+            assert.ok(!v.some((x) => x.rule === "docker-ports-loopback"), summary(relaxed));
+        });
+    });
+});
+
