@@ -3,7 +3,7 @@
 // Datadog API stand-in. What the API server stored is read back through its REST API.
 import * as assert from "assert";
 import { DatadogApiStandIn, Json } from "./datadogApi";
-import { API_KEY, APP_KEY, Stack, Toolchain, dateInDays, findToolchain } from "./harness";
+import { API_KEY, APP_KEY, RunResult, Stack, Toolchain, dateInDays, findToolchain } from "./harness";
 import { ControlPlane, OPERATOR_CHART_TGZ, findK8sToolchain } from "./kubeApiServer";
 
 const toolchain = findToolchain();
@@ -95,7 +95,7 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
     });
 
     it("up creates every object in the API server", async () => {
-        await dev.stack.ok("up", "--yes");
+        await dev.stack.ok("up", "--yes", "--skip-preview");
         const crd = await cp.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/datadogagents.datadoghq.com");
         assert.ok(crd.spec.versions.some((v: Json) => v.name === "v2alpha1"));
         const op = await cp.get(`/apis/apps/v1/namespaces/${ns("dev")}/deployments`);
@@ -171,82 +171,102 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
         assert.deepStrictEqual(pg, { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "dev-postgres-passwords", key: "APP_DB_PASSWORD" } } });
     });
 
-    it("no drift: preview --expect-no-changes and refresh --expect-no-changes after up", async () => {
-        await dev.stack.ok("preview", "--expect-no-changes");
-        await dev.stack.ok("refresh", "--yes", "--expect-no-changes");
-    });
+    describe("after up: dev's drift checks, prod's up (same cluster, dev's Operator) and a bad DatadogAgent's up, side by side", () => {
+        let drift: RunResult[];
+        let prodUp: RunResult;
+        let badUp: RunResult;
+        let bad: Stack;
 
-    it("a changed threshold updates only the my_metric monitor", async () => {
-        await dev.stack.configure({ [`${PROJECT}:criticalThreshold`]: "900" });
-        const p = await previewSteps(dev.stack);
-        await dev.stack.ok("config", "rm", `${PROJECT}:criticalThreshold`);
-        assert.deepStrictEqual(changed(p.steps), ["update datadog:index/monitor:Monitor datadog-my-metric-monitor"]);
-    });
-
-    it("a changed appVersion rolls only the app's Deployment, and the API server stores the new version", async () => {
-        await dev.stack.configure({ [`${PROJECT}:appVersion`]: "1.1.0" });
-        const p = await previewSteps(dev.stack);
-        assert.deepStrictEqual(changed(p.steps), ["update kubernetes:apps/v1:Deployment cluster-app-deployment"]);
-        await dev.stack.ok("up", "--yes");
-        const d = await cp.get(apps("dev", "deployments", "dev-exercise-app"));
-        assert.strictEqual(d.spec.template.metadata.labels["tags.datadoghq.com/version"], "1.1.0");
-    });
-
-    it("the CRD's own schema rejects a bad DatadogAgent field, and the server's message reaches the user at up", async () => {
-        const program = [
-            'import * as k8s from "@pulumi/kubernetes";',
-            "new k8s.apiextensions.CustomResource(\"bad\", {",
-            '    apiVersion: "datadoghq.com/v2alpha1", kind: "DatadogAgent",',
-            '    metadata: { name: "bad", namespace: "dev-exercise" },',
-            '    spec: { features: { apm: { enabled: "yes" } }, notAField: 1 },',
-            "});",
-        ].join("\n");
-        const bad = await Stack.create("bad", toolchain as Toolchain, {}, {
-            "Pulumi.yaml": "name: bad-dda\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
-            "index.ts": program,
-            "tsconfig.json": JSON.stringify({ compilerOptions: { strict: true, module: "commonjs", target: "es2022", esModuleInterop: true } }),
-            "package.json": JSON.stringify({ name: "bad-dda", main: "index.ts" }),
-        });
-        try {
+        before(async () => {
+            const program = [
+                'import * as k8s from "@pulumi/kubernetes";',
+                'new k8s.apiextensions.CustomResource("bad", {',
+                '    apiVersion: "datadoghq.com/v2alpha1", kind: "DatadogAgent",',
+                '    metadata: { name: "bad", namespace: "dev-exercise" },',
+                '    spec: { features: { apm: { enabled: "yes" } }, notAField: 1 },',
+                "});",
+            ].join("\n");
+            bad = await Stack.create("bad", toolchain as Toolchain, {}, {
+                "Pulumi.yaml": "name: bad-dda\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+                "index.ts": program,
+                "package.json": JSON.stringify({ name: "bad-dda", main: "index.ts" }),
+            });
             Object.assign(bad.env, { PATH: `${cp.toolchain}:${bad.env.PATH}` });
             delete bad.env.KUBECONFIG;
             await bad.configure({ "kubernetes:kubeconfig": cp.kubeconfig });
-            const r = await bad.run("up", "--yes");
-            assert.notStrictEqual(r.code, 0);
-            assert.match(r.stdout + r.stderr, /spec\.features\.apm\.enabled: Invalid value: "string": spec\.features\.apm\.enabled in body must be of type boolean|expected boolean/);
-            assert.strictEqual((await cp.request("GET", `/apis/datadoghq.com/v2alpha1/namespaces/dev-exercise/datadogagents/bad`)).status, 404);
-        } finally {
-            bad.remove();
-        }
+            const driftChecks = async () => [await dev.stack.run("preview", "--expect-no-changes"), await dev.stack.run("refresh", "--yes", "--expect-no-changes")];
+            [drift, prodUp, badUp] = await Promise.all([driftChecks(), prod.stack.run("up", "--yes"), bad.run("up", "--yes", "--skip-preview")]);
+        });
+        after(() => bad?.remove());
+
+        it("no drift: preview --expect-no-changes and refresh --expect-no-changes after up", () => {
+            for (const r of drift) assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+        });
+
+        it("the CRD's own schema rejects a bad DatadogAgent field, and the server's message reaches the user at up", async () => {
+            assert.notStrictEqual(badUp.code, 0);
+            const out = badUp.stdout + badUp.stderr;
+            assert.match(out, /spec\.features\.apm\.enabled: Invalid value: "string": spec\.features\.apm\.enabled in body must be of type boolean/, out);
+            assert.strictEqual((await cp.request("GET", "/apis/datadoghq.com/v2alpha1/namespaces/dev-exercise/datadogagents/bad")).status, 404);
+        });
+
+        it("two stacks in one cluster: prod (installOperator false) uses dev's Operator, in its own namespace, and no name clashes", async () => {
+            assert.strictEqual(prodUp.code, 0, prodUp.stdout + prodUp.stderr);
+            const spec = (await cp.get(ddaPath("prod"))).spec;
+            assert.strictEqual(spec.global.credentials.apiSecret.secretName, "prod-datadog-credentials");
+            const names = async (env: string) =>
+                (await Promise.all(["configmaps", "secrets", "services"].map((k) => cp.get(core(env, k)))))
+                    .concat(await Promise.all(["deployments", "statefulsets"].map((k) => cp.get(`/apis/apps/v1/namespaces/${ns(env)}/${k}`))))
+                    .flatMap((l) => l.items.map((i: Json) => i.metadata.name as string))
+                    .filter((n) => n !== "kube-root-ca.crt");
+            const prodNames = await names("prod");
+            assert.ok(prodNames.length >= 8 && prodNames.every((n) => n.startsWith("prod-")), prodNames.join(", "));
+            assert.ok(!(await names("dev")).some((n) => n.startsWith("prod-")));
+        });
     });
 
-    it("two stacks in one cluster: prod (installOperator false) uses dev's Operator, in its own namespace, and no name clashes", async () => {
-        await prod.stack.ok("up", "--yes");
-        const spec = (await cp.get(ddaPath("prod"))).spec;
-        assert.strictEqual(spec.global.credentials.apiSecret.secretName, "prod-datadog-credentials");
-        const names = async (env: string) =>
-            (await Promise.all(["configmaps", "secrets", "services"].map((k) => cp.get(core(env, k)))))
-                .concat(await Promise.all(["deployments", "statefulsets"].map((k) => cp.get(`/apis/apps/v1/namespaces/${ns(env)}/${k}`))))
-                .flatMap((l) => l.items.map((i: Json) => i.metadata.name as string))
-                .filter((n) => n !== "kube-root-ca.crt");
-        const prodNames = await names("prod");
-        assert.ok(prodNames.length >= 8 && prodNames.every((n) => n.startsWith("prod-")), prodNames.join(", "));
-        assert.ok(!(await names("dev")).some((n) => n.startsWith("prod-")));
+    describe("changes: a threshold on prod and appVersion on dev, side by side", () => {
+        let threshold: { code: number; steps: Step[]; out: string };
+        let version: { code: number; steps: Step[]; out: string };
+        let versionUp: RunResult;
+        before(async () => {
+            await Promise.all([prod.stack.configure({ [`${PROJECT}:criticalThreshold`]: "950" }), dev.stack.configure({ [`${PROJECT}:appVersion`]: "1.1.0" })]);
+            const rollVersion = async () => {
+                version = await previewSteps(dev.stack);
+                versionUp = await dev.stack.run("up", "--yes", "--skip-preview");
+            };
+            [threshold] = await Promise.all([previewSteps(prod.stack), rollVersion()]);
+        });
+
+        it("a changed threshold updates only the my_metric monitor", () => {
+            assert.strictEqual(threshold.code, 0, threshold.out);
+            assert.deepStrictEqual(changed(threshold.steps), ["update datadog:index/monitor:Monitor datadog-my-metric-monitor"]);
+        });
+
+        it("a changed appVersion rolls only the app's Deployment, and the API server stores the new version", async () => {
+            assert.deepStrictEqual(changed(version.steps), ["update kubernetes:apps/v1:Deployment cluster-app-deployment"]);
+            assert.strictEqual(versionUp.code, 0, versionUp.stdout + versionUp.stderr);
+            const d = await cp.get(apps("dev", "deployments", "dev-exercise-app"));
+            assert.strictEqual(d.spec.template.metadata.labels["tags.datadoghq.com/version"], "1.1.0");
+        });
     });
 
-    it("destroy deletes every object, requests the namespace's deletion, and leaves no Datadog object", async () => {
-        await prod.stack.ok("destroy", "--yes");
-        await dev.stack.ok("destroy", "--yes");
-        for (const env of ["dev", "prod"]) {
-            for (const p of [ddaPath(env), apps(env, "statefulsets", `${env}-postgres`), apps(env, "deployments", `${env}-exercise-app`), core(env, "secrets", `${env}-postgres-passwords`)]) {
-                assert.strictEqual((await cp.request("GET", p)).status, 404, p);
+    describe("destroy", () => {
+        it("destroy deletes every object, requests the namespace's deletion, and leaves no Datadog object", async () => {
+            // prod first: dev's destroy removes the Operator and its CRDs, which prod's DatadogAgent needs.
+            await prod.stack.ok("destroy", "--yes");
+            await dev.stack.ok("destroy", "--yes");
+            for (const env of ["dev", "prod"]) {
+                for (const p of [ddaPath(env), apps(env, "statefulsets", `${env}-postgres`), apps(env, "deployments", `${env}-exercise-app`), core(env, "secrets", `${env}-postgres-passwords`)]) {
+                    assert.strictEqual((await cp.request("GET", p)).status, 404, p);
+                }
+                const n = await cp.request("GET", `/api/v1/namespaces/${ns(env)}`);
+                assert.ok(n.status === 404 || n.body.metadata.deletionTimestamp, `namespace ${ns(env)}: deletion requested`);
             }
-            const n = await cp.request("GET", `/api/v1/namespaces/${ns(env)}`);
-            assert.ok(n.status === 404 || n.body.metadata.deletionTimestamp, `namespace ${ns(env)}: deletion requested`);
-        }
-        for (const e of [dev, prod]) {
-            assert.deepStrictEqual([e.api.monitors.size, e.api.dashboards.size, e.api.slos.size, e.api.downtimes.size], [0, 0, 0, 0]);
-        }
-        assert.deepStrictEqual([...(await dev.stack.resources()), ...(await prod.stack.resources())], []);
+            for (const e of [dev, prod]) {
+                assert.deepStrictEqual([e.api.monitors.size, e.api.dashboards.size, e.api.slos.size, e.api.downtimes.size], [0, 0, 0, 0]);
+            }
+            assert.deepStrictEqual([...(await dev.stack.resources()), ...(await prod.stack.resources())], []);
+        });
     });
 });

@@ -38,7 +38,7 @@ describe("platform kubernetes (mocks)", () => {
         assert.deepEqual(dev.resources.filter((r) => r.type.startsWith("docker:")), []);
         assert.equal(dev.get(K.namespace, "cluster-namespace").inputs.metadata.name, "dev-exercise");
         const namespaced = k8sObjects(dev).filter((r) => r.type !== K.namespace);
-        assert.equal(namespaced.length, 12);
+        assert.equal(namespaced.length, 11); // 2 Secrets, 3 ConfigMaps, 2 Services, the StatefulSet, 2 Deployments, the DatadogAgent
         for (const r of namespaced) {
             assert.equal(r.inputs.metadata.namespace, "dev-exercise", r.name);
             assert.match(r.inputs.metadata.name, /^dev-/, r.name);
