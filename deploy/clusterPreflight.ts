@@ -20,15 +20,14 @@ export interface ClusterPreflightInput {
 
 const FIX_CLUSTER = "start the cluster (kind create cluster, minikube start) or point the stack at another: pulumi config set kubernetes:context <name> (or kubernetes:kubeconfig <path>)";
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
+/* eslint-disable @typescript-eslint/no-explicit-any -- a kubeconfig is parsed YAML, read field by field */
 function readKubeconfig(input: ClusterPreflightInput): { source: string; doc: any; dir: string } | string {
-    let source: string;
     let text: string;
     if (input.kubeconfig !== undefined && /^\s*(apiVersion|kind|clusters|contexts|users|current-context)\s*:/m.test(input.kubeconfig)) {
         return { source: "kubernetes:kubeconfig", doc: parseYaml(input.kubeconfig), dir: process.cwd() };
     }
     const file = input.kubeconfig ?? input.env.KUBECONFIG?.split(path.delimiter).find((p) => p !== "") ?? path.join(input.env.HOME ?? os.homedir(), ".kube", "config");
-    source = input.kubeconfig !== undefined ? `kubernetes:kubeconfig (${file})` : input.env.KUBECONFIG ? `KUBECONFIG (${file})` : file;
+    const source = input.kubeconfig !== undefined ? `kubernetes:kubeconfig (${file})` : input.env.KUBECONFIG ? `KUBECONFIG (${file})` : file;
     try {
         text = fs.readFileSync(file, "utf8");
     } catch {

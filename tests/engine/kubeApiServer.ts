@@ -49,7 +49,7 @@ export function findK8sToolchain(): string | { skip: string } {
 
 export interface KubeResponse {
     readonly status: number;
-    readonly body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    readonly body: any;
 }
 
 /** One control plane: etcd and kube-apiserver on loopback, with its kubeconfig and a REST client. */
@@ -97,7 +97,7 @@ export class ControlPlane {
     }
 
     /** GET, throwing unless 200. */
-    async get(apiPath: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    async get(apiPath: string): Promise<any> {
         const r = await this.request("GET", apiPath);
         if (r.status !== 200) throw new Error(`GET ${apiPath}: ${r.status} ${JSON.stringify(r.body)}`);
         return r.body;

@@ -4,6 +4,7 @@
 import * as assert from "assert";
 import { DatadogApiStandIn, Json } from "./datadogApi";
 import { API_KEY, APP_KEY, RunResult, Stack, Toolchain, dateInDays, findToolchain } from "./harness";
+import { checkCluster } from "../../deploy/clusterPreflight";
 import { ControlPlane, OPERATOR_CHART_TGZ, findK8sToolchain } from "./kubeApiServer";
 
 const toolchain = findToolchain();
@@ -100,6 +101,11 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
         assert.ok(crd.spec.versions.some((v: Json) => v.name === "v2alpha1"));
         const op = await cp.get(`/apis/apps/v1/namespaces/${ns("dev")}/deployments`);
         assert.ok(op.items.some((d: Json) => /datadog-operator/.test(d.metadata.name)), "the Operator's Deployment");
+    });
+
+    it("the deploy command's cluster preflight: the real API server answers through the kubeconfig's CA and client certificate", async () => {
+        assert.strictEqual(await checkCluster({ kubeconfig: cp.kubeconfig, env: {} }), undefined);
+        assert.match((await checkCluster({ kubeconfig: cp.kubeconfig, context: "other", env: {} })) ?? "", /context 'other' .* names no cluster \(contexts: kube-up\)/);
     });
 
     it("the DatadogAgent as stored: credentials from a Secret, site, clusterName, tags, the four features, the check's ConfigMaps, the secret backend's one Secret", async () => {
