@@ -88,7 +88,11 @@ export class ControlPlane {
                 (res) => {
                     let text = "";
                     res.on("data", (d) => (text += d));
-                    res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text === "" ? undefined : JSON.parse(text) }));
+                    res.on("end", () => {
+                        // A path the server does not serve (a CRD's, once deleted) answers "404 page not found" in plain text.
+                        const json = (res.headers["content-type"] ?? "").startsWith("application/json");
+                        resolve({ status: res.statusCode ?? 0, body: json ? JSON.parse(text) : text });
+                    });
                 },
             );
             req.on("error", reject);

@@ -186,11 +186,11 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
         before(async () => {
             const program = [
                 'import * as k8s from "@pulumi/kubernetes";',
-                'new k8s.apiextensions.CustomResource("bad", {',
-                '    apiVersion: "datadoghq.com/v2alpha1", kind: "DatadogAgent",',
-                '    metadata: { name: "bad", namespace: "dev-exercise" },',
-                '    spec: { features: { apm: { enabled: "yes" } }, notAField: 1 },',
+                "const dda = (name: string, spec: object) => new k8s.apiextensions.CustomResource(name, {",
+                '    apiVersion: "datadoghq.com/v2alpha1", kind: "DatadogAgent", metadata: { name, namespace: "dev-exercise" }, spec,',
                 "});",
+                'dda("bad-type", { features: { apm: { enabled: "yes" } } });',
+                'dda("bad-field", { features: { apm: { enabled: true } }, notAField: 1 });',
             ].join("\n");
             bad = await Stack.create("bad", toolchain as Toolchain, {}, {
                 "Pulumi.yaml": "name: bad-dda\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
@@ -212,8 +212,12 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
         it("the CRD's own schema rejects a bad DatadogAgent field, and the server's message reaches the user at up", async () => {
             assert.notStrictEqual(badUp.code, 0);
             const out = badUp.stdout + badUp.stderr;
-            assert.match(out, /spec\.features\.apm\.enabled: Invalid value: "string": spec\.features\.apm\.enabled in body must be of type boolean/, out);
-            assert.strictEqual((await cp.request("GET", "/apis/datadoghq.com/v2alpha1/namespaces/dev-exercise/datadogagents/bad")).status, 404);
+            const refused = (name: string) => `"urn:pulumi:bad::bad-dda::kubernetes:datadoghq.com/v2alpha1:DatadogAgent::${name}" was not successfully created by the Kubernetes API server: `;
+            assert.ok(out.includes(`${refused("bad-type")}`) && /DatadogAgent::bad-type" was not successfully created .*\.spec\.features\.apm\.enabled: expected boolean/.test(out), out);
+            assert.ok(out.includes(`${refused("bad-field")}`) && /DatadogAgent::bad-field" was not successfully created .*\.spec\.notAField: field not declared in schema/.test(out), out);
+            for (const name of ["bad-type", "bad-field"]) {
+                assert.strictEqual((await cp.request("GET", `/apis/datadoghq.com/v2alpha1/namespaces/dev-exercise/datadogagents/${name}`)).status, 404);
+            }
         });
 
         it("two stacks in one cluster: prod (installOperator false) uses dev's Operator, in its own namespace, and no name clashes", async () => {
