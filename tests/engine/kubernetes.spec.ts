@@ -177,11 +177,16 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
         assert.deepStrictEqual(pg, { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: "dev-postgres-passwords", key: "APP_DB_PASSWORD" } } });
     });
 
-    describe("after up: dev's drift checks, prod's up (same cluster, dev's Operator) and a bad DatadogAgent's up, side by side", () => {
+    // Three independent chains, side by side (each stack has its own backend): dev's drift checks, then
+    // its appVersion change; prod's up (same cluster, dev's Operator), then a threshold change; a bad DatadogAgent's up.
+    describe("after up: no drift, a second stack, a bad DatadogAgent, a change on each stack", () => {
         let drift: RunResult[];
         let prodUp: RunResult;
         let badUp: RunResult;
         let bad: Stack;
+        let threshold: { code: number; steps: Step[]; out: string };
+        let version: { code: number; steps: Step[]; out: string };
+        let versionUp: RunResult;
 
         before(async () => {
             const program = [
@@ -200,8 +205,21 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
             Object.assign(bad.env, { PATH: `${cp.toolchain}:${bad.env.PATH}` });
             delete bad.env.KUBECONFIG;
             await bad.configure({ "kubernetes:kubeconfig": cp.kubeconfig });
-            const driftChecks = async () => [await dev.stack.run("preview", "--expect-no-changes"), await dev.stack.run("refresh", "--yes", "--expect-no-changes")];
-            [drift, prodUp, badUp] = await Promise.all([driftChecks(), prod.stack.run("up", "--yes"), bad.run("up", "--yes", "--skip-preview")]);
+            const devChain = async () => {
+                drift = [await dev.stack.run("preview", "--expect-no-changes"), await dev.stack.run("refresh", "--yes", "--expect-no-changes")];
+                await dev.stack.configure({ [`${PROJECT}:appVersion`]: "1.1.0" });
+                version = await previewSteps(dev.stack);
+                versionUp = await dev.stack.run("up", "--yes", "--skip-preview");
+            };
+            const prodChain = async () => {
+                prodUp = await prod.stack.run("up", "--yes", "--skip-preview");
+                await prod.stack.configure({ [`${PROJECT}:criticalThreshold`]: "950" });
+                threshold = await previewSteps(prod.stack);
+            };
+            const badChain = async () => {
+                badUp = await bad.run("up", "--yes", "--skip-preview");
+            };
+            await Promise.all([devChain(), prodChain(), badChain()]);
         });
         after(() => bad?.remove());
 
@@ -232,20 +250,6 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
             const prodNames = await names("prod");
             assert.ok(prodNames.length >= 8 && prodNames.every((n) => n.startsWith("prod-")), prodNames.join(", "));
             assert.ok(!(await names("dev")).some((n) => n.startsWith("prod-")));
-        });
-    });
-
-    describe("changes: a threshold on prod and appVersion on dev, side by side", () => {
-        let threshold: { code: number; steps: Step[]; out: string };
-        let version: { code: number; steps: Step[]; out: string };
-        let versionUp: RunResult;
-        before(async () => {
-            await Promise.all([prod.stack.configure({ [`${PROJECT}:criticalThreshold`]: "950" }), dev.stack.configure({ [`${PROJECT}:appVersion`]: "1.1.0" })]);
-            const rollVersion = async () => {
-                version = await previewSteps(dev.stack);
-                versionUp = await dev.stack.run("up", "--yes", "--skip-preview");
-            };
-            [threshold] = await Promise.all([previewSteps(prod.stack), rollVersion()]);
         });
 
         it("a changed threshold updates only the my_metric monitor", () => {
