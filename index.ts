@@ -1,31 +1,22 @@
 // datadog-exercise: one `pulumi up` builds the whole Datadog demo environment for a stack.
 //
 // Data flows one way: stack config is read and validated once (components/config), then the
-// typed object is handed to the two top-level components, which register every resource.
+// typed object is handed to the top-level components, which register every resource. The platform
+// key picks where the containers run: one Docker host, or a Kubernetes cluster; the Datadog side
+// (Observability) is the same for both.
 import { loadStackConfig } from "./components/config/stackConfig";
 import { Observability } from "./components/datadog/observability";
 import { DockerHost } from "./components/docker/dockerHost";
+import { KubernetesCluster } from "./components/kubernetes/kubernetesCluster";
 
 // Throws, listing every problem, before any resource is registered.
 const config = loadStackConfig();
 
-const host = new DockerHost("host", {
-    env: config.env,
-    hostname: config.hostname,
-    hostTags: config.hostTags,
-    datadog: { apiKey: config.datadog.apiKey, site: config.datadog.site },
-    agentImage: config.agentImage,
-    postgresImage: config.postgresImage,
-    checkIntervalSeconds: config.checkIntervalSeconds,
-    app: { service: config.service, version: config.appVersion, port: config.appPort, bindAddress: config.appBindAddress },
-    postgresHostPort: config.postgresHostPort,
-    trafficRequestsPerSecond: config.trafficRequestsPerSecond,
-});
-
 const observability = new Observability("datadog", {
     datadog: config.datadog,
     env: config.env,
-    hostname: config.hostname,
+    // On Kubernetes my_metric's host is the node, not known here: the dashboard shows every host of the env.
+    hostname: config.kubernetes ? "*" : config.hostname,
     monitor: config.monitor,
     service: config.service,
     apm: config.apm,
@@ -37,15 +28,58 @@ const observability = new Observability("datadog", {
 export const dashboardUrl = observability.dashboard.url;
 export const monitorUrl = observability.monitor.url;
 export const serviceDashboardUrl = observability.serviceDashboard.url;
-// Where the app is reached from this machine (components/config reads docker:host / DOCKER_HOST);
-// appTunnel, set only for an app on a remote Docker host's loopback, is the ssh command to run first
-// (null otherwise: the engine warns on every run about a top-level output that is undefined).
-export const appUrl = config.appUrl;
-export const appTunnel = config.appTunnel ?? null;
-export const networkName = host.networkName;
-export const containerNames = {
-    agent: host.agent.containerName,
-    postgres: host.postgres.containerName,
-    app: host.app.containerName,
-    ...(host.traffic ? { traffic: host.traffic.containerName } : {}),
-};
+
+function onDocker() {
+    const host = new DockerHost("host", {
+        env: config.env,
+        hostname: config.hostname,
+        hostTags: config.hostTags,
+        datadog: { apiKey: config.datadog.apiKey, site: config.datadog.site },
+        agentImage: config.agentImage,
+        postgresImage: config.postgresImage,
+        checkIntervalSeconds: config.checkIntervalSeconds,
+        app: { service: config.service, version: config.appVersion, port: config.appPort, bindAddress: config.appBindAddress },
+        postgresHostPort: config.postgresHostPort,
+        trafficRequestsPerSecond: config.trafficRequestsPerSecond,
+    });
+    return {
+        // Where the app is reached from this machine (components/config reads docker:host / DOCKER_HOST);
+        // appTunnel, set only for an app on a remote Docker host's loopback, is the ssh command to run first
+        // (null otherwise: the engine warns on every run about a top-level output that is undefined).
+        appUrl: config.appUrl,
+        appTunnel: config.appTunnel ?? null,
+        networkName: host.networkName,
+        containerNames: {
+            agent: host.agent.containerName,
+            postgres: host.postgres.containerName,
+            app: host.app.containerName,
+            ...(host.traffic ? { traffic: host.traffic.containerName } : {}),
+        },
+    };
+}
+
+function onKubernetes(k: NonNullable<typeof config.kubernetes>) {
+    const cluster = new KubernetesCluster("cluster", {
+        env: config.env,
+        namespace: k.namespace,
+        hostTags: config.hostTags,
+        datadog: { apiKey: config.datadog.apiKey, appKey: config.datadog.appKey, site: config.datadog.site },
+        agentImage: config.agentImage,
+        postgresImage: config.postgresImage,
+        checkIntervalSeconds: config.checkIntervalSeconds,
+        app: { service: config.service, version: config.appVersion, port: config.appPort, image: k.appImage, imageRegistry: k.appImageRegistry },
+        trafficRequestsPerSecond: config.trafficRequestsPerSecond,
+        operator: { install: k.installOperator, chartPath: k.operatorChart },
+        skipAwait: k.skipAwait,
+    });
+    // The app is reached through `kubectl port-forward` (appTunnel), then on this machine's port.
+    return { appUrl: `http://localhost:${config.appPort}`, appTunnel: cluster.portForward, namespace: cluster.namespace };
+}
+
+// Each platform's own outputs are null on the other (an undefined top-level output makes the engine warn).
+const platform: Record<string, unknown> = config.kubernetes ? onKubernetes(config.kubernetes) : onDocker();
+export const appUrl = platform.appUrl;
+export const appTunnel = platform.appTunnel;
+export const networkName = platform.networkName ?? null;
+export const containerNames = platform.containerNames ?? null;
+export const namespace = platform.namespace ?? null;

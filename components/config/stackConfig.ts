@@ -10,6 +10,7 @@ import { isIP } from "net";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { PLATFORM_FIXES, buildPlatform, platformRules, platformShape } from "./platform";
 
 export const PROJECT = "datadog-exercise";
 
@@ -181,6 +182,7 @@ const schema = z
                 (image) => Number(POSTGRES_IMAGE_RE.exec(image)?.[1]) >= MIN_POSTGRES_MAJOR,
                 `must be the postgres image (or a registry path ending in /postgres) with a version tag of PostgreSQL ${MIN_POSTGRES_MAJOR} or later, e.g. ${DECLARED_KEYS.postgresImage?.default}: the init script needs psql ${MIN_POSTGRES_MAJOR}'s \\getenv`,
             ),
+        ...platformShape,
     })
     // Rules across keys: they run even when other keys are bad (so every problem is listed at once),
     // on the keys they involve that are valid on their own.
@@ -204,7 +206,8 @@ const schema = z
             if (valid("appPort", "postgresHostPort") && c.postgresHostPort === c.appPort) add("postgresHostPort", `must differ from appPort (${c.appPort})`);
         },
         { when: () => true },
-    );
+    )
+    .superRefine(platformRules, { when: () => true });
 
 /** Every key the program reads, by short name: the schema's (checked against Pulumi.yaml by a spec). */
 export const CONFIG_KEYS: readonly string[] = Object.freeze(Object.keys(schema.shape));
@@ -225,6 +228,7 @@ const FIXES: Readonly<Record<string, string>> = {
     notifyEmail: "notifyEmail you@example.com",
     downtimeStartDate: "downtimeStartDate <YYYY-MM-DD, a date after today>",
     postgresHostPort: "postgresHostPort 15432",
+    ...PLATFORM_FIXES,
 };
 const fixCommand = (key: string) => `pulumi config set ${FIXES[key] ?? `${key} ${String(DECLARED_KEYS[key]?.default)}`}`;
 
@@ -389,6 +393,7 @@ function build(c: z.output<typeof schema>, source: ConfigSource) {
         postgresHostPort: c.postgresHostPort === 0 ? undefined : c.postgresHostPort,
         agentImage: c.agentImage,
         postgresImage: c.postgresImage,
+        ...buildPlatform(c),
     };
 }
 

@@ -26,10 +26,11 @@ export interface PostgresContainerArgs {
 }
 
 /**
- * The Agent's postgres check, as a Docker label for Autodiscovery. The password is not in the
- * label: the Agent resolves %%env_DATADOG_DB_PASSWORD%% from its own (secret) environment.
+ * The Agent's postgres check, as a Docker label for Autodiscovery (Kubernetes: the same instance in
+ * an annotation). The password is not in the label: by default the Agent resolves
+ * %%env_DATADOG_DB_PASSWORD%% from its own (secret) environment; `password` is another reference.
  */
-export function postgresCheckLabel(env: string): string {
+export function postgresCheckLabel(env: string, password = `%%env_${AGENT_DB_PASSWORD_ENV}%%`): string {
     return JSON.stringify({
         postgres: {
             init_config: {},
@@ -38,7 +39,7 @@ export function postgresCheckLabel(env: string): string {
                     host: "%%host%%",
                     port: POSTGRES_PORT,
                     username: DATADOG_DB_USER,
-                    password: `%%env_${AGENT_DB_PASSWORD_ENV}%%`,
+                    password,
                     dbname: "postgres",
                     // Database Monitoring: query metrics, samples and explain plans, through the
                     // pg_stat_statements extension and the datadog schema the init script creates.

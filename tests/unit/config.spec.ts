@@ -204,7 +204,7 @@ describe("stack config: Pulumi.yaml declares every key", () => {
 
     it("gives every project key a type and a description", () => {
         for (const [k, d] of Object.entries(projectFile.config as Record<string, { type: string; description?: string }>)) {
-            assert.ok(["string", "integer", "array"].includes(d.type), `${k} has type ${d.type}`);
+            assert.ok(["string", "integer", "boolean", "array"].includes(d.type), `${k} has type ${d.type}`);
             assert.ok((d.description ?? "").length > 20, `${k} needs a description`);
         }
     });
