@@ -42,8 +42,11 @@ export const MY_METRIC_MAX = 1000;
  */
 export const MIN_CHECK_INTERVAL_SECONDS = 1;
 
-/** Thrown when the stack config is invalid; its message lists every problem. */
-export class ConfigError extends Error {
+/**
+ * Thrown when the stack config is invalid; its message lists every problem. A RunError: Pulumi
+ * prints its message alone, with no stack trace and no "unhandled exception" around it.
+ */
+export class ConfigError extends pulumi.RunError {
     constructor(readonly problems: readonly string[], stack: string) {
         super(
             `Invalid stack config for stack '${stack}' (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
