@@ -1,7 +1,7 @@
 // What Datadog holds for a stack, read with the list endpoints: monitors and SLOs by the stack's
 // tags, dashboards by title, downtimes by their monitor tags. Used to resolve the pending creates
 // of a crashed deploy and by `doctor`.
-import { PROJECT } from "../components/config/stackConfig";
+import { PROJECT } from "../components/config/keys";
 
 /** The Pulumi resource types of the Datadog objects this program creates. */
 export const KINDS = {

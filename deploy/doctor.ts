@@ -2,7 +2,7 @@
 // titles that the state does not know: a duplicate, or a create the state lost) and state objects
 // that Datadog no longer has. Also resolves a crashed deploy's pending creates.
 import type { Stack } from "@pulumi/pulumi/automation";
-import { PROJECT } from "../components/config/stackConfig";
+import { PROJECT } from "../components/config/keys";
 import { DatadogAccess, Wire, DatadogObject, deleteObject, KINDS, keyOfInputs, ResourceType, stackObjects } from "./datadog";
 
 interface StateResource {

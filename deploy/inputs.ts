@@ -5,7 +5,7 @@ import { DateTime } from "luxon";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { apiKeyRule, appKeyRule, DATADOG_SITES, PROJECT } from "../components/config/stackConfig";
+import { apiKeyRule, appKeyRule, DATADOG_SITES, PROJECT } from "../components/config/keys";
 
 /** The stack file's config block, or undefined when there is no Pulumi.<stack>.yaml. */
 export function readStackFile(projectDir: string, stack: string): Record<string, unknown> | undefined {
