@@ -35,8 +35,12 @@ function passphraseFile(file: string): string {
 /** The wrapper that runs the real `pulumi` from PATH in a session of its own. */
 const WRAPPER_ROOT = __dirname;
 
-/** A file where every CLI session this process starts writes its pid (deploy/bin/pulumi). */
-const SESSIONS_FILE = path.join(os.tmpdir(), `datadog-exercise-deploy-${process.pid}.sessions`);
+/**
+ * A file where every CLI session this process starts writes its pid (deploy/bin/pulumi). Its name
+ * is unique, and every process of those sessions carries it in its environment: that is what marks
+ * a process as ours (a pid, or a session id, may have been reused by the time we look).
+ */
+const SESSIONS_FILE = path.join(os.tmpdir(), `datadog-exercise-deploy-${process.pid}-${randomBytes(6).toString("hex")}.sessions`);
 
 async function workspace(projectDir: string, envVars: Record<string, string>): Promise<LocalWorkspace> {
     const pulumiCommand = await PulumiCommand.get({ root: WRAPPER_ROOT, skipVersionCheck: true });
@@ -193,15 +197,30 @@ function age(timestamp: string): string {
 
 export const describeLock = (l: Lock) => `pid ${l.pid} (${l.username}@${l.hostname}), since ${l.timestamp} (${age(l.timestamp)} ago)`;
 
-/** The pids of the processes in session `sid` (Linux /proc; none elsewhere). */
-export function sessionProcesses(sid: number): number[] {
+/** The value of `variable` in the environment of process `pid`, if it can be read. */
+function environ(pid: number, variable: string): string | undefined {
+    try {
+        const entry = fs.readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").find((e) => e.startsWith(`${variable}=`));
+        return entry?.slice(variable.length + 1);
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * The pids of the processes in session `sid` (Linux /proc; none elsewhere) that a deploy command
+ * started: their DEPLOY_SESSIONS_FILE is `file`, or any one when `file` is undefined.
+ */
+export function sessionProcesses(sid: number, file?: string): number[] {
     if (!fs.existsSync("/proc/self/stat")) return [];
     return fs.readdirSync("/proc").flatMap((p) => {
-        if (!/^\d+$/.test(p)) return [];
+        if (!/^\d+$/.test(p) || Number(p) === process.pid) return [];
         try {
             // pid (comm) state ppid pgrp session ...; comm may hold spaces and parentheses.
             const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
-            return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]) === sid && Number(p) !== process.pid ? [Number(p)] : [];
+            if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]) !== sid) return [];
+            const mark = environ(Number(p), "DEPLOY_SESSIONS_FILE");
+            return mark !== undefined && (file === undefined || mark === file) ? [Number(p)] : [];
         } catch {
             return [];
         }
@@ -212,16 +231,25 @@ export function sessionProcesses(sid: number): number[] {
 export function killSessions(): number[] {
     if (!fs.existsSync(SESSIONS_FILE)) return [];
     const sids = fs.readFileSync(SESSIONS_FILE, "utf8").split("\n").filter(Boolean).map(Number);
-    const killed = sids.flatMap(sessionProcesses);
+    const killed = sids.flatMap((sid) => sessionProcesses(sid, SESSIONS_FILE));
     for (const pid of killed) process.kill(pid, "SIGKILL");
-    if (killed.length === 0) fs.rmSync(SESSIONS_FILE, { force: true });
     return killed;
+}
+
+/** At exit: the sessions file goes. */
+export function removeSessionsFile(): void {
+    fs.rmSync(SESSIONS_FILE, { force: true });
 }
 
 /** The pids of the CLIs now running for this process (each the leader of its session). */
 function liveClis(): number[] {
     if (!fs.existsSync(SESSIONS_FILE)) return [];
-    return fs.readFileSync(SESSIONS_FILE, "utf8").split("\n").filter(Boolean).map(Number).filter(pidAlive);
+    return fs
+        .readFileSync(SESSIONS_FILE, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map(Number)
+        .filter((pid) => environ(pid, "DEPLOY_SESSIONS_FILE") === SESSIONS_FILE);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import {
     cliErrorLines,
     describeLock,
     killSessions,
+    removeSessionsFile,
     listStacks,
     Lock,
     openStack,
@@ -107,7 +108,10 @@ async function doctorAfter(stack: Stack): Promise<void> {
 
 export async function operate(inv: Invocation, projectDir: string, env: NodeJS.ProcessEnv, inputs: DeployInputs): Promise<number> {
     const changes = inv.command === "up" || inv.command === "preview";
-    process.on("exit", () => killSessions());
+    process.on("exit", () => {
+        killSessions();
+        removeSessionsFile();
+    });
     const backend = await chooseBackend(projectDir, env, { write: true, createLocal: changes });
     if (backend.notice) console.log(backend.notice);
     let stack: Stack | undefined;
