@@ -395,7 +395,7 @@ describeEngine("deploy in two commands: npm run deploy", function () {
     });
     describe("interrupted", () => {
         before(() => {
-            for (const name of ["early", "cancel", "inflight", "crash"]) stackFile(name);
+            for (const name of ["early", "cancel", "inflight", "dup", "crash"]) stackFile(name);
         });
         afterEach(() => {
             api.delays.clear();
@@ -438,7 +438,7 @@ describeEngine("deploy in two commands: npm run deploy", function () {
             assert.strictEqual(standInIds("cancel").length, 8, "3 monitors, 2 dashboards, an SLO, 2 downtimes: no duplicate");
         });
 
-        it("Ctrl-C with every create in flight, then a rerun whose create is answered 504 after storing: doctor finds the duplicate and deletes it", async () => {
+        it("Ctrl-C with every create in flight: all of them end in the state, and a rerun creates nothing twice", async () => {
             for (const route of ["POST /api/v1/monitor", "POST /api/v1/dashboard", "POST /api/v1/slo", "POST /api/v2/downtime"]) api.delays.set(route, 4000);
             const run = start(["up", "inflight", ...targetOf("inflight")], KEYS);
             await Promise.all([
@@ -452,21 +452,29 @@ describeEngine("deploy in two commands: npm run deploy", function () {
             assertSound("inflight", run.marker);
 
             api.delays.clear();
-            for (const kind of ["monitor", "dashboard", "slo", "downtime"] as const) api.storeThen504.set(kind, 1);
             const rerun = start(["up", "inflight", ...targetOf("inflight")], {});
-            await rerun.done;
-            const state = stateIds("inflight");
-            const extra = standInIds("inflight").filter((i) => !state.includes(i));
-            assert.ok(extra.length >= 1, "a create answered 504 after it was stored leaves an object the state lacks");
+            const again = await rerun.done;
+            assert.strictEqual(again.code, 0, again.stdout + again.stderr);
+            assertSound("inflight", rerun.marker);
+            assert.strictEqual(standInIds("inflight").length, 8, "no duplicate");
+        });
 
-            const found = await deploy(["doctor", "inflight"], {});
+        it("a create answered 504 after Datadog stored it: doctor names the orphan, and --delete leaves the stand-in equal to the state", async () => {
+            api.storeThen504.set("dashboard", 1);
+            const run = start(["up", "dup", ...targetOf("dup")], KEYS);
+            await run.done;
+            const state = stateIds("dup");
+            const extra = standInIds("dup").filter((i) => !state.includes(i));
+            assert.strictEqual(extra.length, 1, "the dashboard stored before its 504");
+
+            const found = await deploy(["doctor", "dup"], {});
             assert.strictEqual(found.code, 1, found.stdout + found.stderr);
             for (const e of extra) assert.match(found.stdout, new RegExp(`^ {2}orphan: \\S+ ${e.split(" ")[1]} .*: (a duplicate of .+ in the state|not in the state)`, "m"));
-            assert.match(found.stdout, new RegExp(`^ {2}Delete the ${extra.length} orphans?: npm run deploy -- doctor inflight --delete$`, "m"));
+            assert.match(found.stdout, new RegExp(`^ {2}Delete the ${extra.length} orphans?: npm run deploy -- doctor dup --delete$`, "m"));
 
-            const fixed = await deploy(["doctor", "inflight", "--delete"], {});
+            const fixed = await deploy(["doctor", "dup", "--delete"], {});
             assert.strictEqual(fixed.code, 0, fixed.stdout + fixed.stderr);
-            assert.deepStrictEqual(standInIds("inflight"), stateIds("inflight"));
+            assert.deepStrictEqual(standInIds("dup"), stateIds("dup"));
         });
 
         it("SIGKILL mid-create: the next run names the dead process's lock, clears it, imports the pending creates, and ends with no duplicate", async () => {
