@@ -11,24 +11,9 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { PLATFORM_FIXES, buildPlatform, platformRules, platformShape } from "./platform";
+import { apiKeyRule, appKeyRule, DATADOG_SITES, PROJECT } from "./keys";
 
-export const PROJECT = "datadog-exercise";
-
-/**
- * Datadog sites -> the URL of their web app, as docs.datadoghq.com/getting_started/site lists them.
- * The API is https://api.<site>/ on each (the API clients' `site` list is the same nine).
- */
-export const DATADOG_SITES: Readonly<Record<string, string>> = Object.freeze({
-    "datadoghq.com": "https://app.datadoghq.com",
-    "us3.datadoghq.com": "https://us3.datadoghq.com",
-    "us5.datadoghq.com": "https://us5.datadoghq.com",
-    "datadoghq.eu": "https://app.datadoghq.eu",
-    "ddog-gov.com": "https://app.ddog-gov.com",
-    "us2.ddog-gov.com": "https://us2.ddog-gov.com",
-    "ap1.datadoghq.com": "https://ap1.datadoghq.com",
-    "ap2.datadoghq.com": "https://ap2.datadoghq.com",
-    "uk1.datadoghq.com": "https://uk1.datadoghq.com",
-});
+export { apiKeyRule, appKeyRule, DATADOG_SITES, PROJECT } from "./keys";
 
 /** The project's keys, their types, defaults and descriptions: Pulumi.yaml is the only source. */
 export const DECLARED_KEYS: Readonly<Record<string, { type: string; default?: unknown; description: string }>> = Object.freeze(
@@ -43,8 +28,11 @@ export const MY_METRIC_MAX = 1000;
  */
 export const MIN_CHECK_INTERVAL_SECONDS = 1;
 
-/** Thrown when the stack config is invalid; its message lists every problem. */
-export class ConfigError extends Error {
+/**
+ * Thrown when the stack config is invalid; its message lists every problem. A RunError: Pulumi
+ * prints its message alone, with no stack trace and no "unhandled exception" around it.
+ */
+export class ConfigError extends pulumi.RunError {
     constructor(readonly problems: readonly string[], stack: string) {
         super(
             `Invalid stack config for stack '${stack}' (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
@@ -116,13 +104,6 @@ const threshold = numeric(
         .max(MY_METRIC_MAX, `must be at most ${MY_METRIC_MAX}: my_metric never goes higher, so the monitor would never fire`),
 );
 
-/** A Datadog key: `length` lowercase hexadecimal characters; the same message when it is missing. */
-const datadogKey = (what: string, length: number) => {
-    const help = `must be a Datadog ${what}: ${length} hexadecimal characters`;
-    return z.string({ error: help }).regex(new RegExp(`^[0-9a-f]{${length}}$`), help);
-};
-export const apiKeyRule = datadogKey("API key", 32);
-export const appKeyRule = datadogKey("application key", 40);
 
 const schema = z
     .object({

@@ -8,14 +8,21 @@
 //   threshold in the query equals options.thresholds.critical; warning is below critical.
 // - Answers have the real API's shape, taken from the recorded cassettes of the provider's own
 //   acceptance tests (DataDog/terraform-provider-datadog, datadog/tests/cassettes/, cited below).
-// - It records every request (method, path, parsed body) for the tests to assert on, and can be
-//   told to fail: 500 on the next create of a kind; any key but the pair it was started with is
-//   refused (403), as the API refuses a wrong key.
+// - It records every request (method, path, parsed body) for the tests to assert on (and emits
+//   each one, once answered or held), and can be told to fail: 500 on the next create of a kind;
+//   504 after storing the next creates of a kind (a gateway timeout after Datadog stored it); any
+//   key but the pair it was started with is refused (403), as the API refuses a wrong key.
+// - It can hold back the answer of a route (e.g. POST /api/v1/dashboard) for some milliseconds,
+//   after it has stored the object, as a slow API does.
+// - The list endpoints (monitors by monitor_tags, dashboards, SLOs by tags_query, downtimes) answer
+//   in the shapes of TestAccDatadogMonitorDatasource.yaml, TestAccDatadogDashboardListDatasource.yaml,
+//   TestAccDatadogServiceLevelObjectivesDatasource.yaml and TestAccDowntimeScheduleBasicRecurring.yaml.
 //
 // It never accepts what the real API rejects; it may reject what the real API accepts (unknown
 // fields, for one), which would show as a failing test, never as a passing one.
 import { v1, v2 } from "@datadog/datadog-api-client";
 import { UnparsedObject } from "@datadog/datadog-api-client/dist/packages/datadog-api-client-common/util";
+import { EventEmitter } from "events";
 import * as http from "http";
 import { DateTime } from "luxon";
 import type { AddressInfo } from "net";
@@ -130,6 +137,12 @@ export class DatadogApiStandIn {
     readonly slos = new Map<string, Json>();
     /** The next create of each of these kinds answers 500 (once; the kind is then removed). */
     readonly failNextCreate = new Set<Kind>();
+    /** The next n creates of a kind are stored, then answered 504 (n counts down; the kind is then removed). */
+    readonly storeThen504 = new Map<Kind, number>();
+    /** "METHOD /path" (ids as {id}) -> milliseconds the answer is held after the request was handled. */
+    readonly delays = new Map<string, number>();
+    /** Emits "request" (a RecordedRequest) when a request has been handled, before its answer is sent. */
+    readonly events = new EventEmitter();
     private nextId = 1;
     private server!: http.Server;
     url = "";
@@ -153,6 +166,20 @@ export class DatadogApiStandIn {
         await new Promise<void>((resolve) => this.server.close(() => resolve()));
     }
 
+    /** Resolves with the first request, past or future, that `match` accepts. */
+    waitFor(match: (r: RecordedRequest) => boolean): Promise<RecordedRequest> {
+        const seen = this.requests.find(match);
+        if (seen) return Promise.resolve(seen);
+        return new Promise((resolve) => {
+            const on = (r: RecordedRequest) => {
+                if (!match(r)) return;
+                this.events.off("request", on);
+                resolve(r);
+            };
+            this.events.on("request", on);
+        });
+    }
+
     /** The bodies of the requests with this method whose path matches. */
     bodies(method: string, path: RegExp): Json[] {
         return this.requests.filter((r) => r.method === method && path.test(r.path)).map((r) => r.body as Json);
@@ -162,22 +189,30 @@ export class DatadogApiStandIn {
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
-            const path = (req.url ?? "/").split("?")[0];
+            const [path, search = ""] = (req.url ?? "/").split("?");
             const text = Buffer.concat(chunks).toString("utf8");
             let status: number;
             let answer: unknown;
+            let recorded: RecordedRequest = { method: req.method ?? "", path, body: undefined };
             try {
                 const body = text === "" ? undefined : JSON.parse(text);
-                this.requests.push({ method: req.method ?? "", path, body });
+                recorded = { method: req.method ?? "", path, body };
+                this.requests.push(recorded);
                 this.authenticate(req, path);
-                [status, answer] = this.route(req.method ?? "", path, body);
+                [status, answer] = this.route(req.method ?? "", path, body, new URLSearchParams(search));
             } catch (e) {
                 if (e instanceof ApiError) [status, answer] = [e.status, { errors: e.errors }];
                 else if (e instanceof SyntaxError) [status, answer] = [400, { errors: ["Invalid JSON"] }];
                 else [status, answer] = [500, { errors: [String(e)] }];
             }
-            res.writeHead(status, answer === undefined ? {} : { "Content-Type": "application/json" });
-            res.end(answer === undefined ? undefined : JSON.stringify(answer));
+            this.events.emit("request", recorded);
+            const send = () => {
+                res.writeHead(status, answer === undefined ? {} : { "Content-Type": "application/json" });
+                res.end(answer === undefined ? undefined : JSON.stringify(answer));
+            };
+            const delay = this.delays.get(`${req.method} ${path.replace(ID_SEGMENT, "/{id}")}`);
+            if (delay) setTimeout(send, delay);
+            else send();
         });
     }
 
@@ -189,7 +224,7 @@ export class DatadogApiStandIn {
         if (!apiOk || !appOk) throw new ApiError(403, ["Forbidden"]);
     }
 
-    private route(method: string, path: string, body: unknown): [number, unknown] {
+    private route(method: string, path: string, body: unknown, query: URLSearchParams): [number, unknown] {
         const key = `${method} ${path.replace(ID_SEGMENT, "/{id}")}`;
         const id = /\/api\/v[12]\/\w+\/([^/]+)/.exec(path)?.[1] ?? "";
         switch (key) {
@@ -203,7 +238,20 @@ export class DatadogApiStandIn {
                 this.validMonitor(body, "Monitor");
                 return [200, {}]; // TestAccDowntimeScheduleBasicOneTimeWithMonitorID.yaml
             case "POST /api/v1/monitor":
-                return [200, this.createMonitor(body as Json)];
+                return this.created("monitor", this.createMonitor(body as Json));
+            case "GET /api/v1/monitor": {
+                // monitor_tags: a comma-separated list, each of which a monitor must carry.
+                const tags = (query.get("monitor_tags") ?? "").split(",").filter(Boolean);
+                return [200, [...this.monitors.values()].filter((m) => tags.every((t) => (m.tags as string[]).includes(t)))];
+            }
+            case "GET /api/v1/dashboard":
+                return [200, { dashboards: [...this.dashboards.values()].map(({ widgets: _w, ...summary }) => (void _w, summary)) }];
+            case "GET /api/v1/slo": {
+                const tags = (query.get("tags_query") ?? "").split(",").filter(Boolean);
+                return [200, { data: [...this.slos.values()].filter((o) => tags.every((t) => (o.tags as string[]).includes(t))), error: null }];
+            }
+            case "GET /api/v2/downtime":
+                return [200, { data: [...this.downtimes.values()].map((d) => this.downtimeData(d)), meta: { page: { total_filtered_count: this.downtimes.size } } }];
             case "GET /api/v1/monitor/{id}":
                 return [200, this.monitor(Number(id))];
             case "PUT /api/v1/monitor/{id}":
@@ -213,7 +261,7 @@ export class DatadogApiStandIn {
                 this.monitors.delete(Number(id));
                 return [200, { deleted_monitor_id: Number(id) }]; // TestAccDatadogMonitor_Updated.yaml
             case "POST /api/v1/dashboard":
-                return [200, this.putDashboard(undefined, body as Json)];
+                return this.created("dashboard", this.putDashboard(undefined, body as Json));
             case "GET /api/v1/dashboard/{id}":
                 return [200, this.dashboard(id)];
             case "PUT /api/v1/dashboard/{id}":
@@ -223,7 +271,7 @@ export class DatadogApiStandIn {
                 this.dashboards.delete(id);
                 return [200, { deleted_dashboard_id: id }]; // TestAccDatadogDashboard_update.yaml
             case "POST /api/v2/downtime":
-                return [200, this.putDowntime(undefined, body as Json)];
+                return this.created("downtime", this.putDowntime(undefined, body as Json));
             case "GET /api/v2/downtime/{id}":
                 return [200, { data: this.downtimeData(this.downtime(id)) }];
             case "PATCH /api/v2/downtime/{id}":
@@ -235,7 +283,7 @@ export class DatadogApiStandIn {
             // SLOs answer {data, error: null}, data a list on create and update
             // (TestAccDatadogServiceLevelObjective_Basic.yaml).
             case "POST /api/v1/slo":
-                return [200, { data: [this.putSlo(undefined, body as Json)], error: null }];
+                return this.created("slo", { data: [this.putSlo(undefined, body as Json)], error: null });
             case "GET /api/v1/slo/{id}":
                 return [200, { data: this.slo(id), error: null }];
             case "PUT /api/v1/slo/{id}":
@@ -247,6 +295,15 @@ export class DatadogApiStandIn {
             default:
                 throw new ApiError(404, [`the stand-in does not serve ${method} ${path}`]);
         }
+    }
+
+    /** A stored object's answer: 200, or 504 when storeThen504 asks it of this kind. */
+    private created(kind: Kind, answer: unknown): [number, unknown] {
+        const left = this.storeThen504.get(kind) ?? 0;
+        if (left === 0) return [200, answer];
+        if (left === 1) this.storeThen504.delete(kind);
+        else this.storeThen504.set(kind, left - 1);
+        return [504, { errors: ["Gateway Timeout"] }];
     }
 
     private failIfAsked(kind: Kind): void {

@@ -1,7 +1,8 @@
 // A stand-in for the Docker daemon, for the engine tests only: a unix socket answering the two
 // calls the docker provider makes when it is configured (/_ping and /version), so that a real
 // `pulumi preview` runs on a machine without Docker. Docker resources are previewed, never
-// created: any other call is a 404 and recorded, and the tests assert that none was made.
+// created: any other call is a 404 and recorded, and the tests assert that none was made. Started
+// with `dead: true`, it accepts connections and never answers: a hung daemon.
 import * as http from "http";
 
 const API_VERSION = "1.47"; // Docker Engine 27
@@ -19,9 +20,10 @@ export class DockerDaemonStandIn {
         return `unix://${this.socketPath}`;
     }
 
-    static async start(socketPath: string): Promise<DockerDaemonStandIn> {
+    static async start(socketPath: string, opts: { dead?: boolean } = {}): Promise<DockerDaemonStandIn> {
         const unexpected: string[] = [];
         const server = http.createServer((req, res) => {
+            if (opts.dead) return; // never answers
             const path = (req.url ?? "/").split("?")[0].replace(/^\/v1\.\d+/, "");
             const headers = { "Api-Version": API_VERSION, "Docker-Experimental": "false", "Ostype": "linux" };
             if (path === "/_ping") {

@@ -1,19 +1,23 @@
 import * as assert from "node:assert/strict";
-import { deployInputs, parseArgs, tomorrow } from "../../deploy/deploy";
+import { parseArgs, USAGE } from "../../deploy/cli";
+import { deployInputs, tomorrow } from "../../deploy/inputs";
 import { API_KEY, APP_KEY } from "./harness";
 
 const GOOD = { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, NOTIFY_EMAIL: "oncall@example.com" };
 
 describe("deploy command: arguments", () => {
+    const defaults = { targets: [], targetDependents: false, wait: true, delete: false, policy: true, help: false };
+
     it("runs up on dev by default", () => {
-        assert.deepEqual(parseArgs([]), { command: "up", stack: "dev", targets: [], targetDependents: false });
+        assert.deepEqual(parseArgs([]), { command: "up", stack: "dev", ...defaults });
     });
 
     it("takes a subcommand, a stack and targets", () => {
-        assert.deepEqual(parseArgs(["preview", "prod", "--target", "urn:a", "--target-dependents"]), {
+        assert.deepEqual(parseArgs(["preview", "prod", "--target", "urn:a", "--target", "urn:b", "--target-dependents"]), {
+            ...defaults,
             command: "preview",
             stack: "prod",
-            targets: ["urn:a"],
+            targets: ["urn:a", "urn:b"],
             targetDependents: true,
         });
     });
@@ -23,8 +27,29 @@ describe("deploy command: arguments", () => {
         assert.equal(parseArgs(["prod"]).stack, "prod");
     });
 
-    it("refuses an unknown option with the usage", () => {
-        assert.throws(() => parseArgs(["--yes"]), /unknown option --yes\nusage: npm run deploy/);
+    it("takes --no-wait and doctor's --delete", () => {
+        assert.equal(parseArgs(["up", "--no-wait"]).wait, false);
+        assert.equal(parseArgs(["doctor", "dev", "--delete"]).delete, true);
+    });
+
+    it("refuses an unknown option, naming the valid ones", () => {
+        assert.throws(() => parseArgs(["--yes"]), (e: Error) => e.message.startsWith("Unknown option '--yes'. Options: --target, --target-dependents, --wait, --delete, --policy, --help.\nusage: npm run deploy"));
+    });
+
+    it("refuses a typo of a subcommand, unless a stack of that name has a stack file", () => {
+        assert.throws(() => parseArgs(["destory"]), /^Error: unknown subcommand 'destory' \(did you mean destroy\?\): one of up, preview, destroy, outputs, doctor\./);
+        assert.equal(parseArgs(["destory"], (w) => w === "destory").stack, "destory");
+    });
+
+    it("refuses a word that is neither a subcommand nor a stack before another", () => {
+        assert.throws(() => parseArgs(["deploy", "dev"]), /^Error: unknown subcommand 'deploy': one of up, preview/);
+        assert.throws(() => parseArgs(["up", "dev", "prod"]), /^Error: too many arguments: dev prod\./);
+    });
+
+    it("lists every subcommand and option in the usage", () => {
+        for (const word of ["up", "preview", "destroy", "outputs", "doctor", "--target <urn>", "--target-dependents", "--wait", "--delete", "-h, --help"]) {
+            assert.ok(USAGE.includes(`  ${word} `), word);
+        }
     });
 });
 
@@ -42,7 +67,7 @@ describe("deploy command: environment", () => {
     it("names each missing variable of a new stack", () => {
         const { problems } = deployInputs({}, undefined);
         assert.deepEqual(
-            problems.map((p) => p.split(" ")[0]),
+            problems.map((p: string) => p.split(" ")[0]),
             ["DD_API_KEY", "DD_APP_KEY", "NOTIFY_EMAIL"],
         );
     });

@@ -4,7 +4,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseArgs } from "../../deploy/deploy";
+import { parseArgs } from "../../deploy/cli";
 import { policyOptions } from "../../deploy/policy";
 
 describe("deploy: the policy pack", () => {
@@ -16,8 +16,8 @@ describe("deploy: the policy pack", () => {
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("runs unless --no-policy is given, with any command and stack", () => {
-        assert.strictEqual(parseArgs(["up", "prod"]).noPolicy, undefined);
-        assert.strictEqual(parseArgs(["preview", "--no-policy", "prod"]).noPolicy, true);
+        assert.strictEqual(parseArgs(["up", "prod"]).policy, true);
+        assert.strictEqual(parseArgs(["preview", "--no-policy", "prod"]).policy, false);
         assert.strictEqual(parseArgs(["--no-policy"]).command, "up");
     });
 
