@@ -2,7 +2,9 @@
 //
 // Data flows one way: stack config is read and validated once (components/config), then the
 // typed object is handed to the two top-level components, which register every resource.
+import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/config/stackConfig";
+import { forecastLines } from "./components/datadog/forecast";
 import { Observability } from "./components/datadog/observability";
 import { DockerHost } from "./components/docker/dockerHost";
 
@@ -20,6 +22,7 @@ const host = new DockerHost("host", {
     app: { service: config.service, version: config.appVersion, port: config.appPort, bindAddress: config.appBindAddress },
     postgresHostPort: config.postgresHostPort,
     trafficRequestsPerSecond: config.trafficRequestsPerSecond,
+    scenario: config.scenario,
 });
 
 const observability = new Observability("datadog", {
@@ -33,6 +36,25 @@ const observability = new Observability("datadog", {
     timezone: config.timezone,
     downtimeStartDate: config.downtimeStartDate,
 });
+
+// When each monitor will fire, at preview and up (components/datadog/forecast.ts).
+const forecast = forecastLines({
+    scenario: config.scenario.name,
+    metric: config.scenario.myMetric && { ...config.scenario.myMetric, intervalSeconds: config.checkIntervalSeconds },
+    monitor: {
+        windowMinutes: config.monitor.evaluationWindowMinutes,
+        aggregation: config.monitor.timeAggregation,
+        warning: config.monitor.warningThreshold,
+        critical: config.monitor.criticalThreshold,
+        warningRecovery: config.monitor.warningRecovery,
+        criticalRecovery: config.monitor.criticalRecovery,
+        noDataMinutes: config.monitor.noDataMinutes,
+    },
+    latencyP95CriticalMs: config.apm.latencyP95CriticalMs,
+    errorRateCriticalPercent: config.apm.errorRateCriticalPercent,
+});
+for (const line of forecast.info) pulumi.log.info(line);
+for (const line of forecast.warn) pulumi.log.warn(line);
 
 export const dashboardUrl = observability.dashboard.url;
 export const monitorUrl = observability.monitor.url;
