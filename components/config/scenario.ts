@@ -138,9 +138,10 @@ export function scenarioProblems(c: ScenarioInput, valid: (...keys: string[]) =>
         refuse(`the app's monitors need requests, and trafficRequestsPerSecond is 0; set it to 3`);
     }
     if (c.scenario === "slow" && valid("trafficRequestsPerSecond", "latencyP95CriticalMs") && c.trafficRequestsPerSecond > 0) {
-        const busy = (c.trafficRequestsPerSecond * SLOW_SHARE_PERCENT * slowDelayMs(c)) / 100 / 1000;
-        if (busy > SLOW_TIME_BUDGET) {
-            const maxMs = Math.floor((SLOW_TIME_BUDGET * 1000 * 100) / (c.trafficRequestsPerSecond * SLOW_SHARE_PERCENT * SLOW_FACTOR));
+        const busy = (criticalMs: number) => (c.trafficRequestsPerSecond * SLOW_SHARE_PERCENT * slowDelayMs({ latencyP95CriticalMs: criticalMs })) / 100 / 1000;
+        if (busy(c.latencyP95CriticalMs) > SLOW_TIME_BUDGET) {
+            let maxMs = c.latencyP95CriticalMs;
+            while (maxMs > 0 && busy(maxMs) > SLOW_TIME_BUDGET) maxMs--;
             refuse(
                 `${SLOW_SHARE_PERCENT} % of requests waiting ${slowDelayMs(c)} ms would hold the traffic container below ${c.trafficRequestsPerSecond} requests/s; ` +
                     `lower latencyP95CriticalMs to ${maxMs} or less, or trafficRequestsPerSecond`,

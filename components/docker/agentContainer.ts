@@ -44,9 +44,9 @@ const CHECK_DEFAULT_RANGE: CheckRange = { low: 0, high: 1000 };
  * The custom check's conf.d file: the interval lives here, never in the Python; so do the scenario's
  * range (min_value, max_value: only when it is not the check's default) or `submit: false` (nodata).
  */
-export function checkConfYaml(intervalSeconds: number, range: CheckRange | undefined = CHECK_DEFAULT_RANGE): string {
+export function checkConfYaml(intervalSeconds: number, range: CheckRange | "none" = CHECK_DEFAULT_RANGE): string {
     const scenario =
-        range === undefined
+        range === "none"
             ? { submit: false }
             : range.low === CHECK_DEFAULT_RANGE.low && range.high === CHECK_DEFAULT_RANGE.high
               ? {}
@@ -124,7 +124,7 @@ export class AgentContainer extends pulumi.ComponentResource {
                 ],
                 uploads: [
                     { file: CHECK_PY_PATH, content: readContainerSrc("agent/checks.d/custom_my_metric.py") },
-                    { file: CHECK_YAML_PATH, content: checkConfYaml(args.checkIntervalSeconds, args.myMetric) },
+                    { file: CHECK_YAML_PATH, content: checkConfYaml(args.checkIntervalSeconds, args.myMetric ?? "none") },
                 ],
                 networksAdvanced: [{ name: args.networkName, aliases: ["datadog-agent"] }],
                 healthcheck: { tests: ["CMD", "agent", "health"], interval: "30s", timeout: "10s", retries: 3, startPeriod: "60s" },
