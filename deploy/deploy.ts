@@ -14,6 +14,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { apiKeyRule, appKeyRule, DATADOG_SITES, DECLARED_KEYS, PROJECT } from "../components/config/stackConfig";
+import { scenarioArgs } from "./scenario";
 
 export const COMMANDS = ["up", "preview", "destroy", "outputs"] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -202,10 +203,11 @@ async function writeConfig(stack: Stack, projectDir: string, envVars: Record<str
     }
 }
 
-export async function deploy(inv: Invocation, projectDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+export async function deploy(inv: Invocation, projectDir: string, env: NodeJS.ProcessEnv, extraConfig: DeployInputs["config"] = {}): Promise<void> {
     const stackFile = readStackFile(projectDir, inv.stack);
     const changes = inv.command === "up" || inv.command === "preview";
     const inputs = changes ? deployInputs(env, stackFile) : { config: {}, problems: [] };
+    Object.assign(inputs.config, extraConfig); // the scenario subcommand's key (deploy/scenario.ts)
     if (inputs.problems.length > 0) {
         throw new DeployError(`Cannot ${inv.command} stack '${inv.stack}':\n${inputs.problems.map((p) => `  - ${p}`).join("\n")}`);
     }
@@ -230,7 +232,10 @@ export async function deploy(inv: Invocation, projectDir: string, env: NodeJS.Pr
 }
 
 if (require.main === module) {
-    deploy(parseArgs(process.argv.slice(2)), path.resolve(__dirname, ".."), process.env).catch((e: unknown) => {
+    Promise.resolve()
+        .then(() => scenarioArgs(process.argv.slice(2)))
+        .then(({ argv, config }) => deploy(parseArgs(argv), path.resolve(__dirname, ".."), process.env, config))
+        .catch((e: unknown) => {
         // The CLI's own failure was streamed above as it came; its error repeats stdout and stderr.
         const message = e instanceof CommandError ? "pulumi failed (its output is above)" : (e as Error).message;
         console.error(`error: ${message}`);
