@@ -1,12 +1,15 @@
 """The live demo's scenarios on the real AgentCheck: the check's instance, as the Pulumi program's
 checkConfYaml writes it for each scenario (run by Node, as conftest.py does), decides its values."""
 
+import json
+import pathlib
 import subprocess
 
 import pytest
 import yaml
 
-from conftest import NODE, REPO
+REPO = pathlib.Path(__file__).resolve().parents[3]
+NODE = REPO / 'node_modules' / '.bin' / 'node'
 
 RUNS = 2_000
 # The Pulumi program's own functions: the stack config for a scenario (default thresholds:
@@ -14,13 +17,18 @@ RUNS = 2_000
 SCENARIO_YAML_JS = """
 const { loadStackConfig } = require('./components/config/stackConfig');
 const { checkConfYaml } = require('./components/docker/agentContainer');
-const values = {
-  'datadog:apiKey': '0'.repeat(32), 'datadog:appKey': '0'.repeat(40),
-  'datadog-exercise:notifyEmail': 'se@example.com', 'datadog-exercise:downtimeStartDate': '2030-01-01',
-  'datadog-exercise:scenario': process.argv[1],
-};
-const c = loadStackConfig({ stack: 'dev', get: (k) => values[k], isSecret: () => true });
-process.stdout.write(checkConfYaml(c.checkIntervalSeconds, c.scenario.myMetric ?? 'none'));
+const { SCENARIOS } = require('./components/config/scenario');
+const out = {};
+for (const scenario of SCENARIOS) {
+  const values = {
+    'datadog:apiKey': '0'.repeat(32), 'datadog:appKey': '0'.repeat(40),
+    'datadog-exercise:notifyEmail': 'se@example.com', 'datadog-exercise:downtimeStartDate': '2030-01-01',
+    'datadog-exercise:scenario': scenario,
+  };
+  const c = loadStackConfig({ stack: 'dev', get: (k) => values[k], isSecret: () => true });
+  out[scenario] = checkConfYaml(c.checkIntervalSeconds, c.scenario.myMetric ?? 'none');
+}
+process.stdout.write(JSON.stringify(out));
 """
 # What each scenario must send at the default thresholds: (lowest allowed, highest allowed).
 RANGES = {'exercise': (0, 1000), 'alert': (801, 1000), 'warning': (501, 650), 'calm': (0, 250)}
@@ -28,19 +36,14 @@ RANGES = {'exercise': (0, 1000), 'alert': (801, 1000), 'warning': (501, 650), 'c
 
 @pytest.fixture(scope='module')
 def scenario_yaml():
-    cache = {}
-
-    def get(name):
-        if name not in cache:
-            result = subprocess.run(
-                [str(NODE), '--require', 'tsx/cjs', '-e', SCENARIO_YAML_JS, name],
-                cwd=REPO, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
-            )
-            assert result.returncode == 0, result.stderr
-            cache[name] = yaml.safe_load(result.stdout)
-        return cache[name]
-
-    return get
+    """name -> the conf.d file of that scenario, parsed (one Node start for all of them)."""
+    result = subprocess.run(
+        [str(NODE), '--require', 'tsx/cjs', '-e', SCENARIO_YAML_JS],
+        cwd=REPO, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    files = {name: yaml.safe_load(text) for name, text in json.loads(result.stdout).items()}
+    return files.__getitem__
 
 
 def _run(check_module, dd_run_check, conf, runs):
