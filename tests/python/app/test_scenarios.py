@@ -13,7 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 import exercise_app_harness as harness
-from test_traffic import start_traffic, stop, summaries
+from support import load_module
+
+# The traffic tests' own helpers: start traffic.py as the container does, stop it, read its summaries.
+_traffic = load_module("exercise_traffic_tests", harness.HERE / "test_traffic.py")
+start_traffic, stop, summaries = _traffic.start_traffic, _traffic.stop, _traffic.summaries
 
 NODE = harness.REPO / "node_modules" / ".bin" / "node"
 # The stack config for a scenario, then the app's scenario environment, as the program builds them.
@@ -60,10 +64,11 @@ def scenario_app(request, session_agent, pg_server, app_role):
 
 @pytest.fixture(scope="module")
 def spans(scenario_app, session_agent):
-    """The flask.request spans of REQUESTS requests to /api/apm, 8 at a time."""
+    """The flask.request spans of REQUESTS requests to /api/apm, 2 at a time (more would measure the
+    test machine's queue, not the app)."""
     name, _, app = scenario_app
     ids = [uuid.uuid4().hex for _ in range(REQUESTS)]
-    with ThreadPoolExecutor(8) as pool:
+    with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda rid: app.get("/api/apm", rid), ids))
     wanted = set(ids)
     deadline = time.monotonic() + harness.SPAN_TIMEOUT
@@ -99,9 +104,10 @@ def test_the_scenario_environment_is_the_programs(scenario_app):
 def test_p95_of_flask_request_is_above_the_critical_only_in_slow(spans):
     name, found = spans
     if name == "slow":
-        assert p95_ms(found) > CRITICAL_MS
+        # More than 5 % of the requests waited DEMO_SLOW_MS (250 ms): the p95 is at least that.
+        assert p95_ms(found) >= 250 > CRITICAL_MS
     else:
-        assert p95_ms(found) < 100, "as it is now: well under the warning"
+        assert p95_ms(found) < CRITICAL_MS, "as it is now: the latency monitor stays quiet"
 
 
 def test_error_share_is_above_the_critical_only_in_errors(spans):
