@@ -217,9 +217,11 @@ export async function deploy(inv: Invocation, projectDir: string, env: NodeJS.Pr
     if (changes) await writeConfig(stack, projectDir, backend.envVars, inputs);
 
     const onOutput = (out: string) => process.stdout.write(out);
+    // The program's own error (a ConfigError listing every problem) comes on the CLI's stderr.
+    const onError = (err: string) => process.stderr.write(err);
     const targeting = { target: inv.targets.length > 0 ? inv.targets : undefined, targetDependents: inv.targetDependents };
-    if (inv.command === "up") await stack.up({ onOutput, ...targeting });
-    else if (inv.command === "preview") await stack.preview({ onOutput, ...targeting });
+    if (inv.command === "up") await stack.up({ onOutput, onError, ...targeting });
+    else if (inv.command === "preview") await stack.preview({ onOutput, onError, ...targeting });
     else if (inv.command === "destroy") await stack.destroy({ onOutput, ...targeting });
 
     if (inv.command !== "destroy") {
@@ -236,9 +238,9 @@ if (require.main === module) {
         .then(() => scenarioArgs(process.argv.slice(2)))
         .then(({ argv, config }) => deploy(parseArgs(argv), path.resolve(__dirname, ".."), process.env, config))
         .catch((e: unknown) => {
-        // The CLI's own failure was streamed above as it came; its error repeats stdout and stderr.
-        const message = e instanceof CommandError ? "pulumi failed (its output is above)" : (e as Error).message;
-        console.error(`error: ${message}`);
-        process.exit(1);
-    });
+            // The CLI's own failure was streamed above as it came; its error repeats stdout and stderr.
+            const message = e instanceof CommandError ? "pulumi failed (its output is above)" : (e as Error).message;
+            console.error(`error: ${message}`);
+            process.exit(1);
+        });
 }

@@ -105,8 +105,13 @@ const PROGRAM_RESOURCES = {
 
 /** The committed dev stack's preview (scenario exercise), kept for the scenario test to compare with. */
 let devPreview: Preview | undefined;
-/** The planned inputs of each Docker resource, by URN. */
-const dockerInputs = (p: Preview) => Object.fromEntries(p.steps.filter((s) => s.type.startsWith("docker:index/")).map((s) => [s.urn, s.inputs]));
+/** The planned inputs of each Docker resource, by URN, the temp copy's path (the image's build context) as <project>. */
+const dockerInputs = (p: Preview): Record<string, Json> =>
+    Object.fromEntries(
+        p.steps
+            .filter((s) => s.type.startsWith("docker:index/"))
+            .map((s) => [s.urn, JSON.parse(JSON.stringify(s.inputs).replace(/\/[^"]*?\/engine-[a-z]+-[A-Za-z0-9]+\/project/g, "<project>"))]),
+    );
 
 describeEngine("the program under the real Pulumi engine", function () {
     this.timeout(180_000);
