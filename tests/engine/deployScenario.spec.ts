@@ -86,7 +86,10 @@ describeEngine("npm run deploy -- scenario <name> [stack]", function () {
     });
 
     it("refuses a scenario the config cannot reach with the config error, changing nothing on the Datadog side", async () => {
-        fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), toYaml({ config: { ...stackConfig(), "datadog-exercise:trafficRequestsPerSecond": "0" } }));
+        // Edited as text: re-serialized, the quoted date would become a YAML timestamp to the CLI.
+        const file = path.join(dir, "Pulumi.dev.yaml");
+        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace(/^config:\n/m, 'config:\n  datadog-exercise:trafficRequestsPerSecond: "0"\n'));
+        assert.strictEqual(stackConfig()["datadog-exercise:trafficRequestsPerSecond"], "0");
         const before = mutations().length;
         const r = await deploy(["scenario", "slow", "dev", ...TARGET]);
         assert.notStrictEqual(r.code, 0);
