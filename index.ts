@@ -4,7 +4,9 @@
 // typed object is handed to the top-level components, which register every resource. The platform
 // key picks where the containers run: one Docker host, or a Kubernetes cluster; the Datadog side
 // (Observability) is the same for both.
+import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/config/stackConfig";
+import { forecastLines } from "./components/datadog/forecast";
 import { Observability } from "./components/datadog/observability";
 import { DockerHost } from "./components/docker/dockerHost";
 import { KubernetesCluster } from "./components/kubernetes/kubernetesCluster";
@@ -25,6 +27,25 @@ const observability = new Observability("datadog", {
     downtimeStartDate: config.downtimeStartDate,
 });
 
+// When each monitor will fire, at preview and up (components/datadog/forecast.ts).
+const forecast = forecastLines({
+    scenario: config.scenario.name,
+    metric: config.scenario.myMetric && { ...config.scenario.myMetric, intervalSeconds: config.checkIntervalSeconds },
+    monitor: {
+        windowMinutes: config.monitor.evaluationWindowMinutes,
+        aggregation: config.monitor.timeAggregation,
+        warning: config.monitor.warningThreshold,
+        critical: config.monitor.criticalThreshold,
+        warningRecovery: config.monitor.warningRecovery,
+        criticalRecovery: config.monitor.criticalRecovery,
+        noDataMinutes: config.monitor.noDataMinutes,
+    },
+    latencyP95CriticalMs: config.apm.latencyP95CriticalMs,
+    errorRateCriticalPercent: config.apm.errorRateCriticalPercent,
+});
+for (const line of forecast.info) pulumi.log.info(line);
+for (const line of forecast.warn) pulumi.log.warn(line);
+
 export const dashboardUrl = observability.dashboard.url;
 export const monitorUrl = observability.monitor.url;
 export const serviceDashboardUrl = observability.serviceDashboard.url;
@@ -41,6 +62,7 @@ function onDocker() {
         app: { service: config.service, version: config.appVersion, port: config.appPort, bindAddress: config.appBindAddress },
         postgresHostPort: config.postgresHostPort,
         trafficRequestsPerSecond: config.trafficRequestsPerSecond,
+        scenario: config.scenario,
     });
     return {
         // Where the app is reached from this machine (components/config reads docker:host / DOCKER_HOST);
@@ -71,6 +93,7 @@ function onKubernetes(k: NonNullable<typeof config.kubernetes>) {
         trafficRequestsPerSecond: config.trafficRequestsPerSecond,
         operator: { install: k.installOperator, chartPath: k.operatorChart },
         skipAwait: k.skipAwait,
+        scenario: config.scenario,
     });
     // The app is reached through `kubectl port-forward` (appTunnel), then on this machine's port.
     return { appUrl: `http://localhost:${config.appPort}`, appTunnel: cluster.portForward, namespace: cluster.namespace };

@@ -9,6 +9,7 @@ export const COMMANDS = {
     preview: "show what up would change",
     destroy: "delete everything the stack created",
     outputs: "print the stack's URLs",
+    scenario: "<name> [stack]: set the live demo's scenario (exercise, alert, warning, calm, nodata, slow, errors: docs/live-demo.md), then up",
     doctor: "list Datadog objects of this stack that its state lacks (orphans, duplicates), and state objects gone from Datadog",
 } as const;
 export type Command = keyof typeof COMMANDS;
@@ -40,6 +41,8 @@ export const USAGE = [
 export interface Invocation {
     command: Command;
     stack: string;
+    /** scenario: the scenario's name, as given (deploy/scenario.ts checks it). */
+    scenario?: string;
     targets: string[];
     targetDependents: boolean;
     wait: boolean;
@@ -94,10 +97,11 @@ export function parseArgs(argv: readonly string[], isStack: (word: string) => bo
         throw usageError(`unknown subcommand '${first}'${near ? ` (did you mean ${near}?)` : ""}: one of ${commands}.`);
     }
     const command = isCommand(first) ? (words.shift() as Command) : "up";
+    const scenario = command === "scenario" ? words.shift() : undefined;
     if (words.length > 1) throw usageError(`too many arguments: ${words.join(" ")}. Give at most a subcommand (${commands}) and a stack.`);
     const stack = words[0] ?? "dev";
     if (!STACK_NAME.test(stack)) throw usageError(`'${stack}' is not a stack name: letters, digits, '-', '_' and '.' only.`);
-    return { command, stack, ...base };
+    return { command, stack, ...(scenario !== undefined ? { scenario } : {}), ...base };
 }
 
 /** The subcommand closest to `word` when it is a likely typo of one (edit distance at most 2). */

@@ -1,4 +1,4 @@
-// `npm run deploy -- [up|preview|destroy|outputs|doctor] [stack] [options]` (docs/deploy.md)
+// `npm run deploy -- [up|preview|destroy|outputs|scenario <name>|doctor] [stack] [options]` (docs/deploy.md)
 //
 // Creates or updates a stack from environment variables, through Pulumi's Automation API on this
 // project's directory: DD_API_KEY, DD_APP_KEY (stored as secrets), DD_SITE, NOTIFY_EMAIL. Everything
@@ -20,9 +20,12 @@ export async function main(argv: readonly string[], projectDir: string, env: Nod
         console.log(USAGE);
         return 0;
     }
+    // scenario <name>: up, with the scenario's key written first.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const scenario = inv.command === "scenario" ? (require("./scenario") as typeof import("./scenario")).scenarioConfig(inv.scenario) : {};
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const run = require("./run") as typeof import("./run");
-    return run.run(inv, projectDir, env);
+    return run.run(inv.command === "scenario" ? { ...inv, command: "up" } : inv, projectDir, env, scenario);
 }
 
 if (require.main === module) {

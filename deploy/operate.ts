@@ -126,7 +126,8 @@ export async function operate(inv: Invocation, projectDir: string, env: NodeJS.P
             await takeOver(stack, backend, inv);
             if (changes) await writeConfig(stack, projectDir, backend, inputs);
             try {
-                await runOperation(stack, inv, inv.command);
+                // deploy.ts has made `scenario` an up by now; doctor and outputs returned above.
+                await runOperation(stack, inv, inv.command as "up" | "preview" | "destroy");
                 break;
             } catch (e) {
                 // Two deploys that passed the lock check together: the CLI refused this one. Wait for the other.

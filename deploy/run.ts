@@ -3,14 +3,16 @@
 // Only then does the engine side (operate.ts, the Automation API) load.
 import * as fs from "fs";
 import { DeployError, Invocation } from "./cli";
-import { apiUrl, deployInputs, readStackFile } from "./inputs";
+import { apiUrl, DeployInputs, deployInputs, readStackFile } from "./inputs";
 import { policyOptions } from "./policy";
 import { keysAccepted, platformPreflight } from "./preflight";
 
-export async function run(inv: Invocation, projectDir: string, env: NodeJS.ProcessEnv): Promise<number> {
+/** `extraConfig`: values to write with the environment's (the scenario subcommand's key). */
+export async function run(inv: Invocation, projectDir: string, env: NodeJS.ProcessEnv, extraConfig: DeployInputs["config"] = {}): Promise<number> {
     const stackFile = readStackFile(projectDir, inv.stack);
     const changes = inv.command === "up" || inv.command === "preview";
     const inputs = changes ? deployInputs(env, stackFile) : { config: {}, problems: [] };
+    Object.assign(inputs.config, extraConfig);
     if (inputs.problems.length > 0) {
         throw new DeployError(`Cannot ${inv.command} stack '${inv.stack}':\n${inputs.problems.map((p) => `  - ${p}`).join("\n")}`);
     }

@@ -12,6 +12,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { PLATFORM_FIXES, buildPlatform, platformRules, platformShape } from "./platform";
 import { apiKeyRule, appKeyRule, DATADOG_SITES, PROJECT } from "./keys";
+import { recoveryThresholds, SCENARIO_KEYS, scenarioConfig, scenarioProblems } from "./scenario";
 
 export { apiKeyRule, appKeyRule, DATADOG_SITES, PROJECT } from "./keys";
 
@@ -164,6 +165,7 @@ const schema = z
                 `must be the postgres image (or a registry path ending in /postgres) with a version tag of PostgreSQL ${MIN_POSTGRES_MAJOR} or later, e.g. ${DECLARED_KEYS.postgresImage?.default}: the init script needs psql ${MIN_POSTGRES_MAJOR}'s \\getenv`,
             ),
         ...platformShape,
+        ...SCENARIO_KEYS,
     })
     // Rules across keys: they run even when other keys are bad (so every problem is listed at once),
     // on the keys they involve that are valid on their own.
@@ -185,6 +187,7 @@ const schema = z
                 }
             }
             if (valid("appPort", "postgresHostPort") && c.postgresHostPort === c.appPort) add("postgresHostPort", `must differ from appPort (${c.appPort})`);
+            scenarioProblems(c, valid, add);
         },
         { when: () => true },
     )
@@ -210,6 +213,8 @@ const FIXES: Readonly<Record<string, string>> = {
     downtimeStartDate: "downtimeStartDate <YYYY-MM-DD, a date after today>",
     postgresHostPort: "postgresHostPort 15432",
     ...PLATFORM_FIXES,
+    warningRecoveryThreshold: "warningRecoveryThreshold <a whole number below warningThreshold> (or pulumi config rm warningRecoveryThreshold)",
+    criticalRecoveryThreshold: "criticalRecoveryThreshold <a whole number below criticalThreshold> (or pulumi config rm criticalRecoveryThreshold)",
 };
 const fixCommand = (key: string) => `pulumi config set ${FIXES[key] ?? `${key} ${String(DECLARED_KEYS[key]?.default)}`}`;
 
@@ -351,7 +356,10 @@ function build(c: z.output<typeof schema>, source: ConfigSource) {
             noDataMinutes: c.noDataMinutes,
             timeAggregation: c.monitorTimeAggregation,
             notifyEmail: c.notifyEmail,
+            ...recoveryThresholds(c),
         },
+        /** The live demo's scenario (components/config/scenario.ts): what the check and the app send. */
+        scenario: scenarioConfig(c),
         /** The app's APM service: its monitors' thresholds, its SLO, and the traffic sent to it. */
         apm: {
             latencyP95WarningMs: c.latencyP95WarningMs,

@@ -61,9 +61,12 @@ export class MyMetricMonitor extends pulumi.ComponentResource {
                 type: "metric alert",
                 query: monitorQuery(args),
                 message: monitorMessage(args),
+                // The recovery thresholds keep a state a while instead of flapping around the threshold.
                 monitorThresholds: {
                     warning: String(args.warningThreshold),
                     critical: String(args.criticalThreshold),
+                    ...(args.warningRecovery !== undefined ? { warningRecovery: String(args.warningRecovery) } : {}),
+                    ...(args.criticalRecovery !== undefined ? { criticalRecovery: String(args.criticalRecovery) } : {}),
                 },
                 notifyNoData: true,
                 noDataTimeframe: args.noDataMinutes,

@@ -22,6 +22,8 @@ export interface AgentContainerArgs {
     hostTags: readonly string[];
     /** my_metric's min_collection_interval, in seconds. */
     checkIntervalSeconds: number;
+    /** The scenario's my_metric values (an integer range); undefined: the check submits nothing. */
+    myMetric: CheckRange | undefined;
     /** Password of the datadog DB user, referenced by the postgres check as %%env_DATADOG_DB_PASSWORD%%. */
     postgresPassword: pulumi.Input<string>;
     /**
@@ -31,9 +33,25 @@ export interface AgentContainerArgs {
     watchedContainers: readonly string[];
 }
 
-/** The custom check's conf.d file: the interval lives here, never in the Python. */
-export function checkConfYaml(intervalSeconds: number): string {
-    return toYaml({ init_config: {}, instances: [{ min_collection_interval: intervalSeconds }] });
+/** The range my_metric's values are drawn from, both ends included (the check's own default: 0..1000). */
+export interface CheckRange {
+    low: number;
+    high: number;
+}
+const CHECK_DEFAULT_RANGE: CheckRange = { low: 0, high: 1000 };
+
+/**
+ * The custom check's conf.d file: the interval lives here, never in the Python; so do the scenario's
+ * range (min_value, max_value: only when it is not the check's default) or `submit: false` (nodata).
+ */
+export function checkConfYaml(intervalSeconds: number, range: CheckRange | "none" = CHECK_DEFAULT_RANGE): string {
+    const scenario =
+        range === "none"
+            ? { submit: false }
+            : range.low === CHECK_DEFAULT_RANGE.low && range.high === CHECK_DEFAULT_RANGE.high
+              ? {}
+              : { min_value: range.low, max_value: range.high };
+    return toYaml({ init_config: {}, instances: [{ min_collection_interval: intervalSeconds, ...scenario }] });
 }
 
 /** A regex that matches exactly that Docker name ('.' is allowed in names and must not match any character). */
@@ -106,7 +124,7 @@ export class AgentContainer extends pulumi.ComponentResource {
                 ],
                 uploads: [
                     { file: CHECK_PY_PATH, content: readContainerSrc("agent/checks.d/custom_my_metric.py") },
-                    { file: CHECK_YAML_PATH, content: checkConfYaml(args.checkIntervalSeconds) },
+                    { file: CHECK_YAML_PATH, content: checkConfYaml(args.checkIntervalSeconds, args.myMetric ?? "none") },
                 ],
                 networksAdvanced: [{ name: args.networkName, aliases: ["datadog-agent"] }],
                 healthcheck: { tests: ["CMD", "agent", "health"], interval: "30s", timeout: "10s", retries: 3, startPeriod: "60s" },

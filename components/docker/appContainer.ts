@@ -22,6 +22,22 @@ export interface AppContainerArgs {
     postgresContainer: docker.Container;
     /** The `app` role's password. Secret. */
     dbPassword: pulumi.Input<string>;
+    /** The live demo's failures (scenarios slow and errors); none: the app serves as it is. */
+    scenario?: AppScenario;
+}
+
+/** How the app misbehaves on cue: a share of its requests wait, or fail. */
+export interface AppScenario {
+    slow?: { sharePercent: number; delayMs: number };
+    errorPercent?: number;
+}
+
+/** The app's environment for a scenario (container-src/app/app.py reads it): empty when it serves as it is. */
+export function scenarioEnvironment(s: AppScenario | undefined): string[] {
+    return [
+        ...(s?.slow ? [`DEMO_SLOW_PERCENT=${s.slow.sharePercent}`, `DEMO_SLOW_MS=${s.slow.delayMs}`] : []),
+        ...(s?.errorPercent !== undefined ? [`DEMO_ERROR_PERCENT=${s.errorPercent}`] : []),
+    ];
 }
 
 /**
@@ -83,6 +99,7 @@ export class AppContainer extends pulumi.ComponentResource {
                     pulumi.interpolate`PGPASSWORD=${pulumi.secret(args.dbPassword)}`,
                     // Each query carries its trace context as a SQL comment: Database Monitoring links it to the trace.
                     "DD_DBM_PROPAGATION_MODE=full",
+                    ...scenarioEnvironment(args.scenario),
                 ],
                 labels: [
                     { label: "com.datadoghq.tags.env", value: args.env },

@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import type { Scenario } from "../config/scenario";
 import { AgentContainer } from "./agentContainer";
 import { AppContainer } from "./appContainer";
 import { PostgresContainer } from "./postgresContainer";
@@ -15,6 +16,8 @@ export interface DockerHostArgs {
     postgresImage: string;
     checkIntervalSeconds: number;
     app: { service: string; version: string; port: number; bindAddress: string };
+    /** The live demo's scenario: what the check sends, and how the app fails (components/config/scenario.ts). */
+    scenario: Scenario;
     /** Requests per second the traffic container sends to the app; 0: no traffic container. */
     trafficRequestsPerSecond: number;
     postgresHostPort?: number;
@@ -71,6 +74,7 @@ export class DockerHost extends pulumi.ComponentResource {
                 env: args.env,
                 hostTags: args.hostTags,
                 checkIntervalSeconds: args.checkIntervalSeconds,
+                myMetric: args.scenario.myMetric,
                 postgresPassword: this.postgres.datadogPassword,
                 watchedContainers: [names.postgres, names.app, names.traffic],
             },
@@ -90,6 +94,7 @@ export class DockerHost extends pulumi.ComponentResource {
                 bindAddress: args.app.bindAddress,
                 postgresContainer: this.postgres.container,
                 dbPassword: this.postgres.appPassword,
+                scenario: { slow: args.scenario.slow, errorPercent: args.scenario.errorPercent },
             },
             { parent: this },
         );

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { APP_CONTEXT_DIR, appLogsLabel } from "../docker/appContainer";
+import { APP_CONTEXT_DIR, AppScenario, appLogsLabel, scenarioEnvironment } from "../docker/appContainer";
 import { APP_DB_PASSWORD_ENV, APP_DB_USER, POSTGRES_PORT } from "../docker/postgresContainer";
 import { awaitAnnotations, unifiedServiceEnv, unifiedServiceLabels } from "./objectMeta";
 
@@ -25,6 +25,8 @@ export interface AppDeploymentArgs {
     /** PostgreSQL's Service (the app's PGHOST) and the Secret holding the app role's password. */
     postgresService: pulumi.Input<string>;
     postgresSecret: pulumi.Input<string>;
+    /** The live demo's failures (scenarios slow and errors); none: the app serves as it is. */
+    scenario?: AppScenario;
     skipAwait: boolean;
 }
 
@@ -87,6 +89,10 @@ export class AppDeployment extends pulumi.ComponentResource {
                                         { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: args.postgresSecret, key: APP_DB_PASSWORD_ENV } } },
                                         // Each query carries its trace context as a SQL comment: Database Monitoring links it to the trace.
                                         { name: "DD_DBM_PROPAGATION_MODE", value: "full" },
+                                        ...scenarioEnvironment(args.scenario).map((entry) => {
+                                            const [name, ...value] = entry.split("=");
+                                            return { name, value: value.join("=") };
+                                        }),
                                     ],
                                     readinessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 10 },
                                 },

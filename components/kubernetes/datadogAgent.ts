@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { checkConfYaml } from "../docker/agentContainer";
+import { CheckRange, checkConfYaml } from "../docker/agentContainer";
 import { readContainerSrc } from "../docker/containerSrc";
 
 export const DATADOG_AGENT_API_VERSION = "datadoghq.com/v2alpha1";
@@ -22,6 +22,8 @@ export interface DatadogAgentArgs {
     env: string;
     hostTags: readonly string[];
     checkIntervalSeconds: number;
+    /** The scenario's my_metric values (an integer range); undefined: the check submits nothing. */
+    myMetric: CheckRange | undefined;
     /** The Secrets the Agent may read through its secret backend (RBAC limited to these), in `namespace`. */
     readableSecrets: readonly string[];
     /** The Operator's chart, when this program installs it: its CRD must exist first. */
@@ -107,7 +109,7 @@ export class DatadogAgent extends pulumi.ComponentResource {
         );
         const confd = new k8s.core.v1.ConfigMap(
             `${name}-confd`,
-            { metadata: { name: `${args.name}-confd`, namespace: args.namespace }, data: { "custom_my_metric.yaml": checkConfYaml(args.checkIntervalSeconds) } },
+            { metadata: { name: `${args.name}-confd`, namespace: args.namespace }, data: { "custom_my_metric.yaml": checkConfYaml(args.checkIntervalSeconds, args.myMetric ?? "none") } },
             { parent: this },
         );
 

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { Scenario } from "../config/scenario";
 import { AppDeployment } from "./appDeployment";
 import { DatadogAgent } from "./datadogAgent";
 import { DatadogOperator } from "./datadogOperator";
@@ -20,6 +21,8 @@ export interface KubernetesClusterArgs {
     trafficRequestsPerSecond: number;
     operator: { install: boolean; chartPath?: string };
     skipAwait: boolean;
+    /** The live demo's scenario: what the check sends, and how the app fails (components/config/scenario.ts). */
+    scenario: Scenario;
 }
 
 /** Kubernetes names for one env: every name carries it, as on Docker. */
@@ -81,6 +84,7 @@ export class KubernetesCluster extends pulumi.ComponentResource {
                 env: args.env,
                 hostTags: args.hostTags,
                 checkIntervalSeconds: args.checkIntervalSeconds,
+                myMetric: args.scenario.myMetric,
                 readableSecrets: [this.postgres.secretName],
                 operator: operator?.chart,
             },
@@ -100,6 +104,7 @@ export class KubernetesCluster extends pulumi.ComponentResource {
                 port: args.app.port,
                 postgresService: this.postgres.serviceName,
                 postgresSecret: this.postgres.secret.metadata.name,
+                scenario: { slow: args.scenario.slow, errorPercent: args.scenario.errorPercent },
                 skipAwait: args.skipAwait,
             },
             // The admission controller injects the Agent's address into pods created after it.

@@ -12,6 +12,12 @@ prefixes the SQL with a comment that carries the trace context (Database Monitor
 query's samples to the trace). GET /api/error fails on purpose: an unhandled exception, so a 500
 whose span and log line carry the stack trace (Error Tracking).
 
+The live demo's scenarios (docs/live-demo.md) make it misbehave on cue, from the environment: with
+DEMO_SLOW_PERCENT and DEMO_SLOW_MS, that share of requests waits that long first (scenario ``slow``:
+the p95 latency goes above its monitor's critical); with DEMO_ERROR_PERCENT, that share fails with
+a 500 (scenario ``errors``: the error rate goes above its critical and the SLO burns). /health
+never does either. Unset (the default), the app serves as it is.
+
 Configuration comes from the environment (set by the Pulumi program):
   PORT             port to listen on (default 5050)
   PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD  where and as whom to connect to PostgreSQL
@@ -21,7 +27,9 @@ Configuration comes from the environment (set by the Pulumi program):
 
 import logging
 import os
+import random
 import sys
+import time
 
 from flask import Flask, got_request_exception, request
 from psycopg_pool import ConnectionPool
@@ -69,8 +77,33 @@ def _configure_logging() -> logging.Logger:
 log = _configure_logging()
 
 
+def _percent(name: str) -> float:
+    value = float(os.environ.get(name, "0"))
+    if not 0 <= value <= 100:
+        raise ValueError(f"{name} must be a percentage, 0..100 (got {value:g})")
+    return value
+
+
+SLOW_PERCENT = _percent("DEMO_SLOW_PERCENT")
+SLOW_SECONDS = float(os.environ.get("DEMO_SLOW_MS", "0")) / 1000
+ERROR_PERCENT = _percent("DEMO_ERROR_PERCENT")
+
+
+class DemoError(RuntimeError):
+    """The failure GET /api/error (and the errors scenario) raises on purpose."""
+
+
 class _App(Flask):
-    """Flask, plus one log line per request."""
+    """Flask, plus one log line per request, and the scenario's waits and failures."""
+
+    def dispatch_request(self):
+        # Here rather than in a before_request hook: ddtrace records every hook as a span of its own.
+        if request.path != "/health":
+            if SLOW_PERCENT and random.random() * 100 < SLOW_PERCENT:
+                time.sleep(SLOW_SECONDS)
+            if ERROR_PERCENT and random.random() * 100 < ERROR_PERCENT:
+                raise DemoError(f"the errors scenario fails {ERROR_PERCENT:g} % of requests on purpose")
+        return super().dispatch_request()
 
     def process_response(self, response):
         # Logged while the request's span is still active, so the line carries its trace id. Here
@@ -139,10 +172,6 @@ def api_items():
     finally:
         pool.putconn(conn)
     return dict(items=[{"id": i, "name": name, "price_cents": price} for i, name, price in rows])
-
-
-class DemoError(RuntimeError):
-    """The failure GET /api/error raises on purpose."""
 
 
 @app.get("/api/error")

@@ -8,8 +8,10 @@ ddtrace: its requests are the app's traces, it has none of its own). Environment
   SUMMARY_SECONDS      seconds between summary lines (default 60)
 
 The routes come in a fixed cycle of 20 requests: mostly the database route, the error route once
-(5 % of requests fail on purpose), and the others. Requests are paced on a clock (no catching up
-in bursts after a slow one), one at a time, each with a 5 s timeout. Its own log is short: a
+(5 % of requests fail on purpose), and the others. Requests are paced on a clock, one at a time,
+each with a 5 s timeout; after a slow response the missed ones go at once, up to CATCH_UP_S's worth
+(so the rate holds while the app's slow requests, scenario ``slow``, are a small share), never more
+(no long burst after an outage). Its own log is short: a
 summary line per SUMMARY_SECONDS and one at exit, as ``traffic: {json}`` with the count of
 responses per route and status ("error" when no response came). SIGTERM or SIGINT stops it at
 once (a request in flight is dropped); it then prints the last summary and exits 0.
@@ -37,6 +39,8 @@ CYCLE = (
     + ["/", "/api/error"]
 )
 REQUEST_TIMEOUT_S = 5.0
+# How far behind its clock the generator may fall and still catch up: one timed-out request's worth.
+CATCH_UP_S = REQUEST_TIMEOUT_S
 USER_AGENT = "exercise-traffic/1.0 (python urllib)"
 
 
@@ -137,10 +141,10 @@ def run(target: str, rate: float, summary_every: float) -> None:
                 counts = Counts()
                 next_summary = now + summary_every
             # A steady pace: the next request one interval after the previous one was due; after a
-            # slow response, start again from now instead of sending the missed ones in a burst.
-            next_at = max(next_at + interval, now)
+            # slow response, the missed ones at once, but never more than CATCH_UP_S's worth.
+            next_at = max(next_at + interval, now - CATCH_UP_S)
             if not _stopping:
-                time.sleep(next_at - now)
+                time.sleep(max(0.0, next_at - now))
     except Stopped:
         pass
     print(counts.line(), flush=True)

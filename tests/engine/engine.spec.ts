@@ -51,7 +51,7 @@ async function tearDown(env: Env | undefined): Promise<void> {
 
 interface Preview {
     readonly result: RunResult;
-    readonly steps: { op: string; urn: string; type: string }[];
+    readonly steps: { op: string; urn: string; type: string; inputs?: Json }[];
     /** Diagnostics at warning or error level, except the toolchain's "using pulumi-resource-X from $PATH". */
     readonly problems: { severity: string; message: string }[];
 }
@@ -61,7 +61,7 @@ async function preview(stack: Stack, ...args: string[]): Promise<Preview> {
     const out = JSON.parse(result.stdout) as { steps?: Json[]; diagnostics?: Json[] };
     return {
         result,
-        steps: (out.steps ?? []).map((s) => ({ op: s.op, urn: s.urn, type: (s.newState ?? s.oldState)?.type })),
+        steps: (out.steps ?? []).map((s) => ({ op: s.op, urn: s.urn, type: (s.newState ?? s.oldState)?.type, inputs: s.newState?.inputs })),
         problems: (out.diagnostics ?? [])
             .filter((d) => d.severity === "warning" || d.severity === "error")
             .filter((d) => !/^warning: using pulumi-resource-\w+ from \$PATH/.test(d.message))
@@ -103,6 +103,16 @@ const PROGRAM_RESOURCES = {
     "random:index/randomPassword:RandomPassword": 3,
 };
 
+/** The committed dev stack's preview (scenario exercise), kept for the scenario test to compare with. */
+let devPreview: Preview | undefined;
+/** The planned inputs of each Docker resource, by URN, the temp copy's path (the image's build context) as <project>. */
+const dockerInputs = (p: Preview): Record<string, Json> =>
+    Object.fromEntries(
+        p.steps
+            .filter((s) => s.type.startsWith("docker:index/"))
+            .map((s) => [s.urn, JSON.parse(JSON.stringify(s.inputs).replace(/\/[^"]*?\/engine-[a-z]+-[A-Za-z0-9]+\/project/g, "<project>"))]),
+    );
+
 describeEngine("the program under the real Pulumi engine", function () {
     this.timeout(180_000);
 
@@ -125,6 +135,7 @@ describeEngine("the program under the real Pulumi engine", function () {
             envs.push(d, p, b);
             badEnv = b;
             [dev, prod, bad] = await Promise.all([preview(d.stack), preview(p.stack), preview(b.stack)]);
+            devPreview = dev;
         });
         after(async () => {
             for (const e of envs) await tearDown(e);
@@ -136,18 +147,30 @@ describeEngine("the program under the real Pulumi engine", function () {
                 assert.strictEqual(p.result.code, 0, JSON.stringify(p.problems));
                 assert.ok(p.steps.every((s) => s.op === "create"), JSON.stringify(p.steps));
                 assert.deepStrictEqual(typeCounts(p.steps), PROGRAM_RESOURCES);
-                assert.deepStrictEqual(p.problems, []);
+                assert.deepStrictEqual(p.problems.filter((d) => d.severity !== "warning" || !d.message.startsWith("warning: criticalThreshold 900 on avg over 5 min: expected about once in")), []);
             });
         }
+
+        it("prints when the my_metric monitor fires: dev's line, and prod's warning that its critical comes less than once a day", () => {
+            const info = (p: Preview, start: string) =>
+                (JSON.parse(p.result.stdout).diagnostics as Json[]).filter((d) => d.severity === "info" && d.message.startsWith(start)).map((d) => d.message.trim());
+            assert.match(info(dev, "my_metric monitor")[0], /^my_metric monitor, scenario exercise \(avg over 5 min, warning 500 \/ critical 800, recoveries 250 \/ 650\): first warning in about .+; 1\.\d e-mails per hour\.$/);
+            assert.deepStrictEqual(dev.problems, []);
+            assert.deepStrictEqual(
+                prod.problems.map((d) => [d.severity, d.message.trim().replace(/\d+ days/, "N days")]),
+                [["warning", "warning: criticalThreshold 900 on avg over 5 min: expected about once in N days; `npm run deploy -- scenario alert` shows it now."]],
+            );
+            assert.match(info(prod, "The app's monitors")[0], /fires with `npm run deploy -- scenario slow`/);
+        });
 
         it("plans each stack's monitor from its own committed config: the provider sends it to /api/v1/monitor/validate", () => {
             const myMetric = (e: Env) => e.api.bodies("POST", /^\/api\/v1\/monitor\/validate$/).filter((b) => b.query.includes("my_metric"));
             const [devMonitor] = myMetric(envs[0]);
             const [prodMonitor] = myMetric(envs[1]);
             assert.strictEqual(devMonitor.query, "avg(last_5m):avg:my_metric{env:dev} by {host} > 800");
-            assert.deepStrictEqual(devMonitor.options.thresholds, { critical: 800, warning: 500 });
+            assert.deepStrictEqual(devMonitor.options.thresholds, { critical: 800, warning: 500, critical_recovery: 650, warning_recovery: 250 });
             assert.strictEqual(prodMonitor.query, "avg(last_5m):avg:my_metric{env:prod} by {host} > 900");
-            assert.deepStrictEqual(prodMonitor.options.thresholds, { critical: 900, warning: 600 });
+            assert.deepStrictEqual(prodMonitor.options.thresholds, { critical: 900, warning: 600, critical_recovery: 750, warning_recovery: 350 });
             assert.match(prodMonitor.message, /\n@oncall@example\.com$/);
         });
 
@@ -198,7 +221,8 @@ describeEngine("the program under the real Pulumi engine", function () {
             const monitor = env.api.bodies("POST", /^\/api\/v1\/monitor$/).find((m) => m.query.includes("my_metric"))!;
             assert.strictEqual(monitor.type, "metric alert");
             assert.strictEqual(monitor.query, "avg(last_5m):avg:my_metric{env:dev} by {host} > 800");
-            assert.deepStrictEqual(monitor.options.thresholds, { critical: 800, warning: 500 });
+            // The recovery thresholds reach the API as Datadog's models spell them (the stand-in checks the body with them).
+            assert.deepStrictEqual(monitor.options.thresholds, { critical: 800, warning: 500, critical_recovery: 650, warning_recovery: 250 });
             assert.strictEqual(monitor.options.notify_no_data, true);
             assert.strictEqual(monitor.options.no_data_timeframe, 10);
             assert.strictEqual(monitor.options.require_full_window, false);
@@ -307,12 +331,32 @@ describeEngine("the program under the real Pulumi engine", function () {
             await env.stack.ok("up", "--yes", ...targets);
             const [put] = env.api.bodies("PUT", new RegExp(`^/api/v1/monitor/${monitorId}$`));
             assert.strictEqual(put.query, "avg(last_5m):avg:my_metric{env:dev} by {host} > 900");
-            assert.deepStrictEqual(put.options.thresholds, { critical: 900, warning: 500 });
+            // The derived critical recovery follows: midway between 500 and 900.
+            assert.deepStrictEqual(put.options.thresholds, { critical: 900, warning: 500, critical_recovery: 700, warning_recovery: 250 });
             const stored = env.api.monitors.get(monitorId)!;
             assert.strictEqual(stored.query, "avg(last_5m):avg:my_metric{env:dev} by {host} > 900");
-            assert.deepStrictEqual(stored.options.thresholds, { critical: 900, warning: 500 });
+            assert.deepStrictEqual(stored.options.thresholds, { critical: 900, warning: 500, critical_recovery: 700, warning_recovery: 250 });
             assert.deepStrictEqual([...env.api.monitors.keys()], monitors);
             assert.strictEqual(created().length, 8, "nothing was created again");
+        });
+
+        it("a change of scenario (alert) changes no Datadog object, and of the Docker side only the Agent container's planned inputs (its check's conf.d file)", async () => {
+            assert.ok(devPreview, "the committed dev stack's preview ran first");
+            // criticalThreshold is 900 here (the test above): alert sends 901..1000.
+            await env.stack.configure({ [`${PROJECT}:scenario`]: "alert" });
+            const change = await preview(env.stack);
+            assert.strictEqual(change.result.code, 0, change.result.stderr);
+            // What the state holds (the Datadog side, up above) is all "same": the preview lists no other step for it.
+            const held = (await env.stack.resources()).map((r) => r.urn);
+            assert.strictEqual(held.filter((urn) => /\$datadog:index\//.test(urn)).length, 8);
+            assert.deepStrictEqual(change.steps.filter((s) => held.includes(s.urn) && s.op !== "same"), []);
+            const [before, after] = [dockerInputs(devPreview), dockerInputs(change)];
+            assert.deepStrictEqual(Object.keys(after).sort(), Object.keys(before).sort());
+            const changed = Object.keys(after).filter((urn) => JSON.stringify(after[urn]) !== JSON.stringify(before[urn]));
+            assert.deepStrictEqual(changed, [`urn:pulumi:dev::${PROJECT}::${PROJECT}:docker:DockerHost$${PROJECT}:docker:AgentContainer$docker:index/container:Container::host-agent-container`]);
+            const conf = (inputs: Json) => inputs.uploads.find((u: Json) => u.file.endsWith("custom_my_metric.yaml")).content;
+            assert.strictEqual(conf(after[changed[0]]!), "init_config: {}\ninstances:\n  - min_collection_interval: 45\n    min_value: 901\n    max_value: 1000\n");
+            await env.stack.ok("config", "rm", `${PROJECT}:scenario`);
         });
 
         it("destroy leaves the stand-in empty, and the state too", async () => {

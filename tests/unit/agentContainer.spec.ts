@@ -121,7 +121,10 @@ describe("AgentContainer", () => {
         const check: string = agent.uploads[0].content;
         assert.match(check, /^from datadog_checks\.base import AgentCheck$/m);
         assert.match(check, /^class \w+\(AgentCheck\):$/m);
-        assert.match(check, /self\.gauge\(METRIC_NAME, random\.randint\(MIN_VALUE, MAX_VALUE\)/);
+        assert.match(check, /self\.gauge\(METRIC_NAME, random\.randint\(low, high\)/);
+        // The range is the instance's (a scenario's), else the exercise's 0..MY_METRIC_MAX.
+        assert.match(check, /^\s+low = int\(instance\.get\('min_value', MIN_VALUE\)\)$/m);
+        assert.match(check, /^\s+high = int\(instance\.get\('max_value', MAX_VALUE\)\)$/m);
         assert.match(check, /^METRIC_NAME = 'my_metric'$/m);
         assert.deepEqual([/^MIN_VALUE = (\d+)$/m.exec(check)?.[1], /^MAX_VALUE = (\d+)$/m.exec(check)?.[1]], ["0", String(MY_METRIC_MAX)]);
         assert.doesNotMatch(check.replace(/"""[\s\S]*?"""/g, "").replace(/#.*$/gm, ""), /min_collection_interval/);

@@ -18,6 +18,8 @@ const TUNED: Record<string, string> = {
     [key("checkIntervalSeconds")]: "17",
     [key("warningThreshold")]: "430",
     [key("criticalThreshold")]: "770",
+    [key("warningRecoveryThreshold")]: "205",
+    [key("criticalRecoveryThreshold")]: "640",
     [key("evaluationWindowMinutes")]: "7",
     [key("noDataMinutes")]: "23",
     [key("monitorTimeAggregation")]: "max",
@@ -58,7 +60,7 @@ describe("config values where they arrive (every key off its default)", () => {
 
         it("aggregates the configured window with the configured aggregation, against the critical threshold", () => {
             assert.equal(m.query, "max(last_7m):avg:my_metric{env:demo-7} by {host} > 770");
-            assert.deepEqual(m.monitorThresholds, { warning: "430", critical: "770" });
+            assert.deepEqual(m.monitorThresholds, { warning: "430", critical: "770", warningRecovery: "205", criticalRecovery: "640" });
             assert.equal(m.noDataTimeframe, 23);
             assert.equal(m.name, "[demo-7] my_metric is high on {{host.name}}");
         });

@@ -37,7 +37,7 @@ describe("deploy command: arguments", () => {
     });
 
     it("refuses a typo of a subcommand, unless a stack of that name has a stack file", () => {
-        assert.throws(() => parseArgs(["destory"]), /^Error: unknown subcommand 'destory' \(did you mean destroy\?\): one of up, preview, destroy, outputs, doctor\./);
+        assert.throws(() => parseArgs(["destory"]), /^Error: unknown subcommand 'destory' \(did you mean destroy\?\): one of up, preview, destroy, outputs, scenario, doctor\./);
         assert.equal(parseArgs(["destory"], (w) => w === "destory").stack, "destory");
     });
 

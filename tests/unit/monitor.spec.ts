@@ -17,7 +17,7 @@ describe("MyMetricMonitor", () => {
     });
 
     it("sets warning 500 and critical 800 as strings, and alerts after 10 minutes without data", () => {
-        assert.deepEqual(monitor.monitorThresholds, { warning: "500", critical: "800" });
+        assert.deepEqual(monitor.monitorThresholds, { warning: "500", critical: "800", warningRecovery: "250", criticalRecovery: "650" });
         assert.equal(monitor.notifyNoData, true);
         assert.equal(monitor.noDataTimeframe, 10);
     });
@@ -39,7 +39,7 @@ describe("MyMetricMonitor", () => {
     it("carries non-default thresholds and windows into the query and thresholds", async () => {
         const m = (await tuned()).get(T.monitor, "datadog-my-metric-monitor").inputs;
         assert.equal(m.query, "max(last_15m):avg:my_metric{env:prod} by {host} > 950");
-        assert.deepEqual(m.monitorThresholds, { warning: "150", critical: "950" });
+        assert.deepEqual(m.monitorThresholds, { warning: "150", critical: "950", warningRecovery: "0", criticalRecovery: "550" });
         assert.equal(m.noDataTimeframe, 45);
         assert.match(m.message, /\(max over the last 15 minutes\)/);
     });

@@ -6,6 +6,10 @@ The Agent loads this file as the check ``custom_my_metric``; its configuration i
 The collection interval is deliberately NOT set here. It lives only in the yaml, per instance
 (``instances: [{min_collection_interval: 45}]``), so it can be changed without touching this file
 (the exercise's bonus question).
+
+The live demo's scenarios (docs/live-demo.md) reach the check through the same instance: ``min_value``
+and ``max_value`` narrow the range (``alert`` sends values above the monitor's critical threshold),
+and ``submit: false`` sends nothing, so the monitor reports no data.
 """
 
 import random
@@ -25,5 +29,9 @@ BASE_TAGS = ('metric:my_metric',)
 
 class MyMetricCheck(AgentCheck):
     def check(self, instance):
+        if not instance.get('submit', True):
+            return
         tags = list(BASE_TAGS) + list(instance.get('tags') or [])
-        self.gauge(METRIC_NAME, random.randint(MIN_VALUE, MAX_VALUE), tags=tags)
+        low = int(instance.get('min_value', MIN_VALUE))
+        high = int(instance.get('max_value', MAX_VALUE))
+        self.gauge(METRIC_NAME, random.randint(low, high), tags=tags)

@@ -314,13 +314,28 @@ def test_it_sends_the_configured_rate_evenly(rate):
     assert gaps == {round(1 / rate, 9)}
 
 
-def test_after_a_slow_response_it_keeps_its_pace_without_a_burst():
+def test_after_a_slow_response_it_catches_up_then_keeps_its_pace():
+    # The rate holds in the `slow` scenario: after a 1 s response at 10 requests/s, the 9 requests
+    # it missed go at once, then every 0.1 s again, so the count over the run is the rate's.
     times = [t for _, t in drive(rate=10, seconds=3, slow={5: 1.0})]
     gaps = [round(b - a, 6) for a, b in zip(times, times[1:])]
-    # The 6th response takes 1 s: the next request goes at once (it is late), then every 0.1 s
-    # again, not ten at once to catch up.
     assert gaps[:5] == [0.1] * 5 and gaps[5] == 1.0
-    assert set(gaps[6:]) == {0.1}
+    assert gaps[6:15] == [0.0] * 9
+    assert set(gaps[15:]) == {0.1}
+    assert len(times) == 3 * 10 + 1
+
+
+def test_it_catches_up_at_most_its_bound_after_a_very_slow_response():
+    # A response of 20 s (the app's timeout) is not followed by 200 requests at once: at most
+    # CATCH_UP_S worth, then the pace again.
+    times = [t for _, t in drive(rate=10, seconds=30, slow={5: 20.0})]
+    gaps = [round(b - a, 6) for a, b in zip(times, times[1:])]
+    from support import load_module
+
+    catch_up_s = load_module("traffic_bound", TRAFFIC, keep=False).CATCH_UP_S
+    burst = gaps[6:].index(0.1)
+    assert burst == 10 * catch_up_s
+    assert set(gaps[6 + burst :]) == {0.1}
 
 
 def test_sigint_stops_it_as_sigterm_does(db_app):
