@@ -206,14 +206,14 @@ describeEngine("deploy in two commands: npm run deploy", function () {
         assert.strictEqual(typo.code, 2);
         assert.strictEqual(
             typo.stderr,
-            "error: unknown subcommand 'destory' (did you mean destroy?): one of up, preview, destroy, outputs, doctor.\n" +
-                "usage: npm run deploy -- [up|preview|destroy|outputs|doctor] [stack] [options] (--help for more)\n",
+            "error: unknown subcommand 'destory' (did you mean destroy?): one of up, preview, destroy, outputs, scenario, doctor.\n" +
+                "usage: npm run deploy -- [up|preview|destroy|outputs|scenario|doctor] [stack] [options] (--help for more)\n",
         );
         const option = await deploy(["up", "--yes"], KEYS);
         assert.strictEqual(option.code, 2);
         assert.strictEqual(
             option.stderr.split("\n")[0],
-            "error: Unknown option '--yes'. Options: --target, --target-dependents, --wait, --delete, --help.",
+            "error: Unknown option '--yes'. Options: --target, --target-dependents, --wait, --delete, --policy, --help.",
         );
         assert.strictEqual(fs.existsSync(stateDir()), false, "no backend, no passphrase file");
         assert.strictEqual(api.requests.length, 0);
