@@ -37,24 +37,27 @@ function sha256(file: string): string {
     return crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 }
 
-/** Unpacks the archive into the cache once; the stamp is the SHA256SUMS the binaries were checked against. */
-function unpackToolchain(): string {
-    const sums = fs.readFileSync(SUMS, "utf8");
-    const stamp = path.join(CACHE, ".verified");
-    if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === sums) return CACHE;
-    const tmp = `${CACHE}.tmp-${process.pid}`;
+/**
+ * Unpacks `archive` into `cache` once, each file checked against `sums` (a SHA256SUMS file); the
+ * stamp is the sums the files were checked against. Shared by the Pulumi and the Kubernetes toolchains.
+ */
+export function unpackVerified(archive: string, sums: string, cache: string): string {
+    const expected = fs.readFileSync(sums, "utf8");
+    const stamp = path.join(cache, ".verified");
+    if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === expected) return cache;
+    const tmp = `${cache}.tmp-${process.pid}`;
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.mkdirSync(tmp, { recursive: true });
-    execFileSync("tar", ["-xJf", ARCHIVE, "-C", tmp]);
-    for (const line of sums.trim().split("\n")) {
+    execFileSync("tar", ["-xJf", archive, "-C", tmp]);
+    for (const line of expected.trim().split("\n")) {
         const [sum, name] = line.trim().split(/\s+/);
         const actual = sha256(path.join(tmp, name));
-        if (actual !== sum) throw new Error(`${name} from ${ARCHIVE}: sha256 ${actual}, SHA256SUMS says ${sum}`);
+        if (actual !== sum) throw new Error(`${name} from ${archive}: sha256 ${actual}, ${path.basename(sums)} says ${sum}`);
     }
-    fs.writeFileSync(path.join(tmp, ".verified"), sums);
-    fs.rmSync(CACHE, { recursive: true, force: true });
-    fs.renameSync(tmp, CACHE);
-    return CACHE;
+    fs.writeFileSync(path.join(tmp, ".verified"), expected);
+    fs.rmSync(cache, { recursive: true, force: true });
+    fs.renameSync(tmp, cache);
+    return cache;
 }
 
 export interface Toolchain {
@@ -70,7 +73,7 @@ export function findToolchain(): Toolchain | string {
         const home = process.env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");
         return { userPlugins: path.join(home, "plugins") };
     }
-    if (fs.existsSync(ARCHIVE) && fs.existsSync(SUMS)) return { binDir: unpackToolchain() };
+    if (fs.existsSync(ARCHIVE) && fs.existsSync(SUMS)) return { binDir: unpackVerified(ARCHIVE, SUMS, CACHE) };
     const why =
         "no `pulumi` on PATH and no ../shared/toolchain archive. Install the CLI " +
         "(curl -fsSL https://get.pulumi.com | sh) and its plugins (pulumi plugin install resource datadog 5.11.0; " +

@@ -2,15 +2,14 @@
 // toolchain archive (../shared/toolchain/k8s-toolchain-linux-amd64.tar.xz), unpacked into
 // .cache/k8s-toolchain/ and checked against K8S-SHA256SUMS, started by its kube-up.sh on 127.0.0.1
 // in a fresh directory, stopped by kube-down.sh. No kubelet: objects are stored, pods never run.
-import { execFile, execFileSync } from "child_process";
-import * as crypto from "crypto";
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
 import { parse as parseYaml } from "yaml";
-import { REPO } from "./harness";
+import { REPO, unpackVerified } from "./harness";
 
 const ARCHIVE =
     process.env.K8S_TOOLCHAIN_ARCHIVE ?? path.resolve(REPO, "..", "shared", "toolchain", "k8s-toolchain-linux-amd64.tar.xz");
@@ -19,29 +18,9 @@ const SUMS = path.join(path.dirname(ARCHIVE), "K8S-SHA256SUMS");
 export const OPERATOR_CHART_TGZ = path.resolve(REPO, "..", "shared", "charts", "datadog-operator-2.25.0.tgz");
 const CACHE = path.join(REPO, ".cache", "k8s-toolchain");
 
-/** Unpacks the archive once; the stamp is the K8S-SHA256SUMS the files were checked against. */
-function unpack(): string {
-    const sums = fs.readFileSync(SUMS, "utf8");
-    const stamp = path.join(CACHE, ".verified");
-    if (fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === sums) return CACHE;
-    const tmp = `${CACHE}.tmp-${process.pid}`;
-    fs.rmSync(tmp, { recursive: true, force: true });
-    fs.mkdirSync(tmp, { recursive: true });
-    execFileSync("tar", ["-xJf", ARCHIVE, "-C", tmp]);
-    for (const line of sums.trim().split("\n")) {
-        const [sum, name] = line.trim().split(/\s+/);
-        const actual = crypto.createHash("sha256").update(fs.readFileSync(path.join(tmp, name))).digest("hex");
-        if (actual !== sum) throw new Error(`${name} from ${ARCHIVE}: sha256 ${actual}, K8S-SHA256SUMS says ${sum}`);
-    }
-    fs.writeFileSync(path.join(tmp, ".verified"), sums);
-    fs.rmSync(CACHE, { recursive: true, force: true });
-    fs.renameSync(tmp, CACHE);
-    return CACHE;
-}
-
 /** The toolchain's directory (kube-up.sh, the binaries, pulumi-resource-kubernetes), or a reason to skip (never in CI). */
 export function findK8sToolchain(): string | { skip: string } {
-    if (fs.existsSync(ARCHIVE) && fs.existsSync(SUMS)) return unpack();
+    if (fs.existsSync(ARCHIVE) && fs.existsSync(SUMS)) return unpackVerified(ARCHIVE, SUMS, CACHE);
     const why = `no Kubernetes toolchain at ${ARCHIVE}`;
     if (process.env.CI === "true") throw new Error(`CI=true, so the Kubernetes engine tests may not skip, but: ${why}`);
     return { skip: `Kubernetes engine tests skipped: ${why}` };
