@@ -22,7 +22,9 @@ export async function main(argv: readonly string[], projectDir: string, env: Nod
     }
     // scenario <name>: up, with the scenario's key written first.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const scenario = inv.command === "scenario" ? (require("./scenario") as typeof import("./scenario")).scenarioConfig(inv.scenario) : {};
+    const { readStackFile } = require("./inputs") as typeof import("./inputs");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const scenario = inv.command === "scenario" ? (require("./scenario") as typeof import("./scenario")).scenarioConfig(inv.scenario, inv.stack, readStackFile(projectDir, inv.stack)) : {};
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const run = require("./run") as typeof import("./run");
     return run.run(inv.command === "scenario" ? { ...inv, command: "up" } : inv, projectDir, env, scenario);

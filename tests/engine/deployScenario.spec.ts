@@ -95,5 +95,6 @@ describeEngine("npm run deploy -- scenario <name> [stack]", function () {
         assert.notStrictEqual(r.code, 0);
         assert.match(r.stdout + r.stderr, /datadog-exercise:scenario = "slow": cannot be reached with this config: the app's monitors need requests, and trafficRequestsPerSecond is 0/);
         assert.strictEqual(mutations().length, before);
+        assert.strictEqual(stackConfig()["datadog-exercise:scenario"], "calm", "the refused scenario is not written");
     });
 });
