@@ -162,6 +162,18 @@ describe("platform kubernetes (mocks)", () => {
         assert.deepEqual(dev.resources.filter((r) => r.type.startsWith("datadog:")).map((r) => r.name).sort(), docker.resources.filter((r) => r.type.startsWith("datadog:")).map((r) => r.name).sort());
         assert.deepEqual(dev.get(T.dashboard, "datadog-timeboard-dashboard").inputs.templateVariables[0].defaults, ["*"]);
     });
+
+    it("takes the live demo's scenario as on Docker: the check's range in its confd ConfigMap, the app's failures in its env", async () => {
+        const alert = await runProgram({ config: onKubernetes({ [key("scenario")]: "alert", [key("criticalThreshold")]: "850" }) });
+        assert.match(alert.get(K.configMap, "cluster-agent-confd").inputs.data["custom_my_metric.yaml"], /max_value: 1000\n\s+min_value: 851\n|min_value: 851\n\s+max_value: 1000\n/);
+        const nodata = await runProgram({ config: onKubernetes({ [key("scenario")]: "nodata" }) });
+        assert.match(nodata.get(K.configMap, "cluster-agent-confd").inputs.data["custom_my_metric.yaml"], /submit: false/);
+        const errors = await runProgram({ config: onKubernetes({ [key("scenario")]: "errors", [key("errorRateCriticalPercent")]: "30" }) });
+        const env = errors.get(K.deployment, "cluster-app-deployment").inputs.spec.template.spec.containers[0].env;
+        assert.deepEqual(env.find((e: { name: string }) => e.name === "DEMO_ERROR_PERCENT"), { name: "DEMO_ERROR_PERCENT", value: "40" });
+        const calm = dev.get(K.deployment, "cluster-app-deployment").inputs.spec.template.spec.containers[0].env;
+        assert.deepEqual(calm.filter((e: { name: string }) => e.name.startsWith("DEMO_")), []);
+    });
 });
 
 describe("platform keys: validation", () => {
