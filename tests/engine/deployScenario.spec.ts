@@ -60,7 +60,7 @@ describeEngine("npm run deploy -- scenario <name> [stack]", function () {
     it("refuses a typo'd scenario, naming the valid ones, before any backend, stack, file or request", async () => {
         const before = fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8");
         const r = await deploy(["scenario", "alret", "dev"]);
-        assert.strictEqual(r.code, 1);
+        assert.strictEqual(r.code, 2, "a usage error, as the deploy command's other argument errors");
         assert.strictEqual(r.stderr.trim(), "error: unknown scenario 'alret': the scenarios are exercise, alert, warning, calm, nodata, slow, errors.\nusage: npm run deploy -- scenario <exercise|alert|warning|calm|nodata|slow|errors> [stack]");
         assert.strictEqual(fs.existsSync(path.join(dir, ".pulumi-state")), false);
         assert.strictEqual(fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8"), before);
