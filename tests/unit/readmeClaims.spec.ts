@@ -28,6 +28,11 @@ describe("README: its tables match the code", () => {
         assert.deepEqual([...listed].sort(), [...SCENARIOS].sort());
     });
 
+    it("lists every subcommand of the deploy command, and no other", () => {
+        const listed = /`npm run deploy -- \[([^\]]+)\] \[stack\]`/.exec(readme)?.[1].split("|").map((w) => w.split(" ")[0]);
+        assert.deepEqual([...(listed ?? [])].sort(), Object.keys(COMMANDS).sort());
+    });
+
     it("names the deploy command's scenario subcommand and --no-policy as the command line has them", () => {
         assert.ok(Object.hasOwn(COMMANDS, "scenario") && readme.includes("npm run deploy -- scenario <name> [stack]"));
         assert.ok(OPTIONS.policy.default === true && readme.includes("`--no-policy`"));
