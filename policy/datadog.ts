@@ -1,6 +1,7 @@
 // Rules for Datadog objects: monitors that notify someone, carry env and service, agree with their
 // own query and handle no data; downtimes in a named time zone, starting in the future; dashboards
 // scoped by a template variable.
+import * as fs from "fs";
 import { Inputs, UNKNOWN, arr, obj, str } from "./inputs";
 import { Rule } from "./rule";
 
@@ -25,18 +26,43 @@ export const monitorNotifies: Rule = {
     },
 };
 
+/**
+ * The provider's defaultTags as key:value tags: the Datadog provider adds them to every monitor it
+ * creates. The engine may send a provider's object input as JSON text. UNKNOWN when a preview cannot know them.
+ */
+export function providerDefaultTags(provider: Inputs | undefined): string[] | typeof UNKNOWN {
+    let d = provider?.props.defaultTags;
+    if (d === UNKNOWN) return UNKNOWN;
+    if (typeof d === "string") {
+        try {
+            d = JSON.parse(d);
+        } catch {
+            return [];
+        }
+    }
+    const tags = obj(obj(d).tags);
+    if (Object.values(tags).includes(UNKNOWN)) return UNKNOWN;
+    return Object.entries(tags).flatMap(([k, v]) => (typeof v === "string" ? [`${k}:${v}`] : []));
+}
+
 export const monitorTags: Rule = {
     name: "monitor-env-service-tags",
-    description: "Every monitor carries env: and service: tags (unified service tagging: filters, downtimes and the service page find it by them).",
+    description:
+        "Every monitor carries env: and service: tags, its own or its Datadog provider's defaultTags (unified service tagging: filters, downtimes and the service page find it by them).",
     enforcementLevel: "mandatory",
     types: [MONITOR],
     check(r, report) {
         if (r.props.tags === UNKNOWN) return;
-        const tags = arr(r.props.tags);
+        const defaults = providerDefaultTags(r.provider);
+        if (defaults === UNKNOWN) return;
+        const tags = [...arr(r.props.tags), ...defaults];
         if (tags.includes(UNKNOWN)) return;
         const missing = ["env", "service"].filter((k) => !tags.some((t) => typeof t === "string" && t.startsWith(`${k}:`) && t.length > k.length + 1));
         if (missing.length > 0) {
-            report(`monitor ${r.name}: no ${missing.map((k) => `${k}:<value>`).join(" or ")} tag. Add ${missing.map((k) => `"${k}:..."`).join(" and ")} to its tags.`);
+            report(
+                `monitor ${r.name}: no ${missing.map((k) => `${k}:<value>`).join(" or ")} tag. ` +
+                    `Add ${missing.map((k) => `"${k}:..."`).join(" and ")} to its tags, or to its Datadog provider's defaultTags.`,
+            );
         }
     },
 };
@@ -131,18 +157,29 @@ export function wallClock(timeZone: string, now: Date): string {
     return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}`;
 }
 
-function validZone(zone: string): boolean {
-    try {
-        wallClock(zone, new Date());
-        return true;
-    } catch {
-        return false;
-    }
+/**
+ * The IANA time zone database's zone and link names, as spelled there (the tzdata package is a
+ * JSON copy of it; the program's config reads the same). Intl cannot be the judge: it takes
+ * "+02:00" on Node 22, and any letter case.
+ */
+const IANA_ZONES: ReadonlyMap<string, string> = new Map(
+    Object.keys((JSON.parse(fs.readFileSync(require.resolve("tzdata"), "utf8")) as { zones: object }).zones).map((n) => [n.toLowerCase(), n]),
+);
+
+/** Why `zone` is not an IANA zone name that follows its region's daylight saving, or undefined when it is. */
+export function zoneProblem(zone: string): string | undefined {
+    if (/^(UTC|GMT)?\s*[+-]\d/i.test(zone) || /^Etc\/GMT[+-]\d+$/i.test(zone)) return "is a UTC offset, not an IANA time zone: a fixed offset ignores daylight saving";
+    const spelled = IANA_ZONES.get(zone.toLowerCase());
+    // EST, MST, HST are IANA names too, but fixed: EST never moves to EDT. UTC and GMT are meant to be fixed.
+    if (/^[A-Z]{2,5}$/i.test(zone) && !/^(UTC|GMT)$/i.test(zone)) return "is an abbreviation, not an IANA time zone: an abbreviation names no region's daylight saving";
+    if (spelled === undefined) return "is not an IANA time zone";
+    if (spelled !== zone) return `is not an IANA time zone as spelled (the database spells it "${spelled}")`;
+    return undefined;
 }
 
 export const downtimeTimezone: Rule = {
     name: "downtime-names-timezone",
-    description: "A recurring downtime names its IANA time zone (Datadog's default is UTC, which moves a 'weeknights 19:00' downtime by hours).",
+    description: "A recurring downtime names its IANA time zone, Region/City, not an offset or an abbreviation (Datadog's default is UTC, which moves a 'weeknights 19:00' downtime by hours; a fixed offset ignores daylight saving).",
     enforcementLevel: "mandatory",
     types: [DOWNTIME],
     check(r, report) {
@@ -152,8 +189,9 @@ export const downtimeTimezone: Rule = {
         if (timezone === UNKNOWN) return;
         if (typeof timezone !== "string" || timezone === "") {
             report(`downtime ${r.name}: recurringSchedule has no timezone, so Datadog reads its starts and rrules in UTC. Set recurringSchedule.timezone, e.g. "America/Los_Angeles".`);
-        } else if (!validZone(timezone)) {
-            report(`downtime ${r.name}: recurringSchedule.timezone "${timezone}" is not an IANA time zone. Use a Region/City name such as "Europe/Paris", or "UTC".`);
+        } else {
+            const problem = zoneProblem(timezone);
+            if (problem) report(`downtime ${r.name}: recurringSchedule.timezone "${timezone}" ${problem}. Use a Region/City name such as "Europe/Paris", or "UTC".`);
         }
     },
 };
@@ -165,7 +203,7 @@ function pastStart(start: unknown, zone: string | undefined, now: Date): string 
         const t = Date.parse(start);
         return Number.isNaN(t) || t > now.getTime() ? undefined : `${start} is in the past`;
     }
-    const zoneName = zone && validZone(zone) ? zone : "UTC";
+    const zoneName = zone && !zoneProblem(zone) ? zone : "UTC";
     const local = start.length === 16 ? `${start}:00` : start;
     const nowLocal = wallClock(zoneName, now);
     return local > nowLocal ? undefined : `${start} (${zoneName}) is in the past (now ${nowLocal})`;

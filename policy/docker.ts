@@ -46,11 +46,17 @@ const AGENT_IMAGE = /(^|\/)(datadog|datadoghq)\/agent([:@]|$)/;
 /** Host paths the Agent writes to, per Datadog's Docker Agent docs: the logs' position registry. */
 export const AGENT_WRITABLE_HOST_PATHS = ["/opt/datadog-agent/run"];
 
-/** The Agent container: by its image reference, else (an image ID, or unknown in a preview) by its name. */
+/** Agent container names: this project's (<stack>-datadog-agent) and Datadog's Docker docs' (dd-agent). */
+const AGENT_NAME = /datadog-agent|(^|[^a-z0-9])dd-agent($|[^a-z0-9])/i;
+
+/**
+ * The Agent container: by its image reference, else by its name, when the image is an ID (a
+ * RemoteImage's imageId) or not known yet (a preview).
+ */
 function isAgent(r: Inputs): boolean {
     const image = str(r.props.image);
     if (image !== undefined && !/^(sha256:)?[0-9a-f]{64}$/i.test(image)) return AGENT_IMAGE.test(image);
-    return /datadog-agent/.test(str(r.props.name) ?? "");
+    return AGENT_NAME.test(str(r.props.name) ?? "");
 }
 
 const trimSlash = (p: string) => (p.length > 1 ? p.replace(/\/+$/, "") : p);
@@ -89,16 +95,19 @@ const isLoopback = (ip: string) => /^127\.\d+\.\d+\.\d+$/.test(ip) || ip === "::
 export const portsLoopback: Rule = {
     name: "docker-ports-loopback",
     description:
-        "Published ports bind to loopback (127.0.0.1, ::1), not every interface, unless the stack opts in with allowPublicPorts: a demo database or app stays off the network.",
+        "Published ports bind to loopback (127.0.0.1, ::1), not every interface (no publishAllPorts, no host network), unless the stack opts in with allowPublicPorts: a demo database or app stays off the network.",
     enforcementLevel: "mandatory",
     types: [CONTAINER],
     configSchema: {
         properties: {
-            allowPublicPorts: { type: "boolean", default: false, description: "Allow ports on other addresses than loopback, and the host network (for a stack that publishes on purpose)." },
+            allowPublicPorts: { type: "boolean", default: false, description: "Allow ports on other addresses than loopback, publishAllPorts and the host network (for a stack that publishes on purpose)." },
         },
     },
     check(r, report, config) {
         if (config.allowPublicPorts === true) return;
+        if (r.props.publishAllPorts === true) {
+            report(`container ${r.name}: publishAllPorts publishes every port its image exposes on every interface of the Docker host (docker run -P). Remove it; publish each port in ports with ip: "127.0.0.1".`);
+        }
         if (r.props.networkMode === "host") {
             report(`container ${r.name}: networkMode "host" puts every port it listens on on the host's interfaces. Use a bridge network and publish ports on 127.0.0.1.`);
         }

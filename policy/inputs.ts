@@ -22,13 +22,15 @@ export interface Inputs {
     readonly props: Record<string, unknown>;
     /** True when the value at `path`, or a value that holds it, is a secret. */
     isSecret(path: Path): boolean;
+    /** The inputs of the resource's provider (its config: datadog's defaultTags, ...), when the engine sends them. */
+    readonly provider?: Inputs;
 }
 
 /**
  * Reads the deserialized inputs, in which secrets are Secret objects (index.ts has @pulumi/policy
  * keep them, see keepSecretMarkers) and unknown values are the SDK's sentinel strings.
  */
-export function readInputs(type: string, name: string, raw: Record<string, unknown>): Inputs {
+export function readInputs(type: string, name: string, raw: Record<string, unknown>, provider?: Inputs): Inputs {
     const secrets = new Set<string>();
     const walk = (v: unknown, path: (string | number)[]): unknown => {
         if (v instanceof Secret) {
@@ -48,6 +50,7 @@ export function readInputs(type: string, name: string, raw: Record<string, unkno
         name,
         props,
         isSecret: (path) => path.some((_, i) => secrets.has(path.slice(0, i + 1).join("\0"))),
+        provider,
     };
 }
 

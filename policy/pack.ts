@@ -41,7 +41,8 @@ export function toPolicy(rule: Rule): ResourceValidationPolicy {
         configSchema: rule.configSchema,
         validateResource: (args, reportViolation) => {
             if (rule.types !== "*" && !rule.types.includes(args.type)) return;
-            rule.check(readInputs(args.type, args.name, target(args.props)), (m) => reportViolation(m), args.getConfig<Record<string, unknown>>());
+            const provider = args.provider && readInputs(args.provider.type, args.provider.name, target(args.provider.props));
+            rule.check(readInputs(args.type, args.name, target(args.props), provider), (m) => reportViolation(m), args.getConfig<Record<string, unknown>>());
         },
     };
 }

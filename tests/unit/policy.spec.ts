@@ -7,7 +7,7 @@ import { DOCKER_RULES } from "../../policy/docker";
 import { readInputs } from "../../policy/inputs";
 import { RULES, keepSecretMarkers, toPolicy } from "../../policy/pack";
 import { Rule } from "../../policy/rule";
-import { secretName, secretsMarked } from "../../policy/secrets";
+import { KNOWN_NOT_SECRET, secretName, secretsMarked } from "../../policy/secrets";
 import { apiUrlHttps } from "../../policy/stack";
 // The pack's own copy of @pulumi/policy (policy/node_modules), whose Secret class readInputs knows.
 import { Secret } from "../../policy/node_modules/@pulumi/policy";
@@ -21,11 +21,11 @@ const rule = (name: string): Rule => {
 };
 
 /** The messages `name` reports for one resource. */
-function check(name: string, type: string, props: Record<string, unknown>, config: Record<string, unknown> = {}): string[] {
+function check(name: string, type: string, props: Record<string, unknown>, config: Record<string, unknown> = {}, provider?: Record<string, unknown>): string[] {
     const r = rule(name);
     if (r.types !== "*" && !r.types.includes(type)) throw new Error(`${name} does not read ${type}`);
     const out: string[] = [];
-    r.check(readInputs(type, "res", props), (m) => out.push(m), config);
+    r.check(readInputs(type, "res", props, provider && readInputs("pulumi:providers:datadog", "dd", provider)), (m) => out.push(m), config);
     return out;
 }
 
@@ -87,6 +87,16 @@ describe("policy pack: monitor rules", () => {
         assert.match(check("monitor-env-service-tags", MONITOR, monitor({ tags: ["env:", "service:x"] }))[0], /no env:<value> tag/);
     });
 
+    it("monitor-env-service-tags: counts the Datadog provider's defaultTags (an object, or JSON text as the engine may send it)", () => {
+        const defaultTags = { tags: { env: "dev", service: "shop" } };
+        assert.deepStrictEqual(check("monitor-env-service-tags", MONITOR, monitor({ tags: [] }), {}, { defaultTags }), []);
+        assert.deepStrictEqual(check("monitor-env-service-tags", MONITOR, monitor({ tags: undefined }), {}, { defaultTags: JSON.stringify(defaultTags) }), []);
+        assert.deepStrictEqual(check("monitor-env-service-tags", MONITOR, monitor({ tags: ["env:dev"] }), {}, { defaultTags: { tags: { service: "shop" } } }), []);
+        const partial = check("monitor-env-service-tags", MONITOR, monitor({ tags: [] }), {}, { defaultTags: { tags: { env: "dev" } } });
+        assert.match(partial[0], /no service:<value> tag\. Add "service:\.\.\." to its tags, or to its Datadog provider's defaultTags/);
+        assert.deepStrictEqual(check("monitor-env-service-tags", MONITOR, monitor({ tags: [] }), {}, { defaultTags: UNKNOWN_STRING }), [], "unknown in a preview");
+    });
+
     it("monitor-thresholds-consistent: passes the query's threshold as critical, warning below it (or above, for <)", () => {
         assert.deepStrictEqual(check("monitor-thresholds-consistent", MONITOR, monitor()), []);
         const below = monitor({ query: "avg(last_5m):avg:free{*} < 10", monitorThresholds: { critical: "10", warning: "20" } });
@@ -137,6 +147,27 @@ describe("policy pack: downtime and dashboard rules", () => {
         assert.match(check("downtime-names-timezone", DOWNTIME, recurring(undefined))[0], /no timezone/);
         assert.match(check("downtime-names-timezone", DOWNTIME, recurring(undefined, "Pacific Standard Time"))[0], /"Pacific Standard Time" is not an IANA time zone/);
         assert.deepStrictEqual(check("downtime-names-timezone", DOWNTIME, { oneTimeSchedule: { start: "2030-01-01T00:00:00Z" } }), []);
+    });
+
+    it("downtime-names-timezone: passes IANA names and links, UTC and GMT", () => {
+        for (const zone of ["Europe/Paris", "Asia/Kolkata", "US/Pacific", "America/Argentina/Buenos_Aires", "UTC", "Etc/UTC", "GMT"]) {
+            assert.deepStrictEqual(check("downtime-names-timezone", DOWNTIME, recurring(undefined, zone)), [], zone);
+        }
+    });
+
+    it("downtime-names-timezone: fails a UTC offset (Intl takes +02:00 on Node 22), naming the zone given", () => {
+        assert.doesNotThrow(() => wallClock("+02:00", new Date()), "Intl accepts the offset: the rule cannot lean on it");
+        for (const zone of ["+02:00", "-0500", "UTC+2", "GMT-03:00", "Etc/GMT+2"]) {
+            const [m] = check("downtime-names-timezone", DOWNTIME, recurring(undefined, zone));
+            assert.strictEqual(m, `downtime res: recurringSchedule.timezone "${zone}" is a UTC offset, not an IANA time zone: a fixed offset ignores daylight saving. Use a Region/City name such as "Europe/Paris", or "UTC".`);
+        }
+    });
+
+    it("downtime-names-timezone: fails an abbreviation, in the database (EST: fixed, never EDT) or not (PST), and a misspelt case", () => {
+        for (const zone of ["EST", "PST", "CEST", "MST"]) {
+            assert.match(check("downtime-names-timezone", DOWNTIME, recurring(undefined, zone))[0], new RegExp(`"${zone}" is an abbreviation, not an IANA time zone`), zone);
+        }
+        assert.match(check("downtime-names-timezone", DOWNTIME, recurring(undefined, "europe/paris"))[0], /"europe\/paris" is not an IANA time zone as spelled \(the database spells it "Europe\/Paris"\)/);
     });
 
     it("downtime-starts-in-future: reads a local start in the schedule's zone, to the second", () => {
@@ -195,6 +226,16 @@ describe("policy pack: Docker rules", () => {
         assert.deepStrictEqual(check("docker-host-paths-agent-only", CONTAINER, { image: "postgres:17", volumes: [{ volumeName: "data", containerPath: "/var/lib/postgresql/data" }] }), []);
     });
 
+    it("docker-host-paths-agent-only: passes the Agent named as Datadog's Docker docs name it (dd-agent), its image a RemoteImage's ID", () => {
+        const imageId = `sha256:${"c".repeat(64)}`;
+        for (const name of ["dd-agent", "dev-dd-agent", "dd-agent-3f2a1b"]) {
+            assert.deepStrictEqual(check("docker-host-paths-agent-only", CONTAINER, { image: imageId, name, volumes: agentVolumes }), [], name);
+        }
+        for (const name of ["add-agent", "dd-agents-helper", "postgres"]) {
+            assert.match(check("docker-host-paths-agent-only", CONTAINER, { image: imageId, name, volumes: agentVolumes })[0], /is not the Datadog Agent/, name);
+        }
+    });
+
     it("docker-host-paths-agent-only: fails a host path in another container, and one the Agent mounts read-write", () => {
         const app = { image: "postgres:17", name: "dev-postgres", mounts: [{ type: "bind", source: "/etc", target: "/host/etc" }] };
         assert.match(check("docker-host-paths-agent-only", CONTAINER, app)[0], /mounts host paths \(\/etc\) but is not the Datadog Agent/);
@@ -209,8 +250,15 @@ describe("policy pack: Docker rules", () => {
         assert.match(check("docker-ports-loopback", CONTAINER, { networkMode: "host" })[0], /networkMode "host"/);
     });
 
+    it("docker-ports-loopback: fails publishAllPorts (docker run -P: every exposed port on every interface) on a non-Agent container", () => {
+        const [m] = check("docker-ports-loopback", CONTAINER, { image: "postgres:17", name: "db", publishAllPorts: true });
+        assert.match(m, /publishAllPorts publishes every port its image exposes on every interface/);
+        assert.deepStrictEqual(check("docker-ports-loopback", CONTAINER, { image: "postgres:17", publishAllPorts: false }), []);
+    });
+
     it("docker-ports-loopback: a stack that opts in with allowPublicPorts passes", () => {
         assert.deepStrictEqual(check("docker-ports-loopback", CONTAINER, { ports: [{ internal: 5432, ip: "0.0.0.0" }] }, { allowPublicPorts: true }), []);
+        assert.deepStrictEqual(check("docker-ports-loopback", CONTAINER, { publishAllPorts: true }, { allowPublicPorts: true }), []);
     });
 });
 
@@ -218,6 +266,32 @@ describe("policy pack: secrets-marked-secret", () => {
     it("says key, password or token by name, in any spelling, but not a bare key", () => {
         for (const name of ["DD_API_KEY", "apiKey", "PGPASSWORD", "DD_CLUSTER_AGENT_AUTH_TOKEN", "db_passwd", "privateKey"]) assert.ok(secretName(name), name);
         for (const name of ["key", "KEY_FILE", "DD_SECRET_BACKEND_COMMAND", "monkey", "DD_ENV"]) assert.ok(!secretName(name), name);
+    });
+
+    // The false alarms a program of our own met (issue #26): each a valid input, failed at the mandatory level.
+    const plainNotSecret: [string, Record<string, unknown>, string][] = [
+        ["datadog:index/monitorConfigPolicy:MonitorConfigPolicy", { policyType: "tag", tagPolicy: { tagKey: "env", tagKeyRequired: true, validTagValues: ["dev"] } }, "tagKey"],
+        [MONITOR, monitor({ assets: [{ name: "Runbook", url: "/notebook/1", category: "runbook", resourceKey: "12345", resourceType: "notebook" }] }), "resourceKey"],
+        ["datadog:index/syntheticsTest:SyntheticsTest", { requestBasicauth: { type: "oauth-client", accessTokenUrl: "https://auth.example.com/token", clientSecret: new Secret("s") } }, "accessTokenUrl"],
+        [CONTAINER, { image: "postgres:17", envs: ["POSTGRES_PASSWORD_FILE=/run/secrets/postgres_password", "DD_API_KEY_FILE=/run/secrets/dd_api_key"] }, "POSTGRES_PASSWORD_FILE"],
+    ];
+    for (const [type, props, name] of plainNotSecret) {
+        it(`passes ${name} (${type.split(":").pop()}): it names no secret`, () => {
+            assert.deepStrictEqual(check("secrets-marked-secret", type, props), []);
+        });
+    }
+
+    it("reads what a name holds by its last word: a URL or a *_FILE path is not the secret; a token or password is", () => {
+        for (const name of ["accessTokenUrl", "POSTGRES_PASSWORD_FILE", "DD_API_KEY_FILE", "passwordPath", "tokenPrefix"]) assert.ok(!secretName(name), name);
+        for (const name of ["accessToken", "DD_AUTH_TOKEN", "validTokens", "POSTGRES_PASSWORD", "appKey", "DD_APIKEY", "awsSecretAccessKey"]) assert.ok(secretName(name), name);
+    });
+
+    it("keeps the known non-secret names in a list, and the types whose *Key inputs name where a secret is kept", () => {
+        assert.deepStrictEqual(Object.keys(KNOWN_NOT_SECRET), ["tagKey", "resourceKey"]);
+        for (const name of Object.keys(KNOWN_NOT_SECRET)) assert.ok(!secretName(name), name);
+        const pipeline = "datadog:index/observabilityPipeline:ObservabilityPipeline";
+        assert.deepStrictEqual(check("secrets-marked-secret", pipeline, { config: { destinations: [{ apiKeyKey: "DD_API_KEY", passwordKey: "PG_PW" }] } }), []);
+        assert.deepStrictEqual(check("secrets-marked-secret", CONTAINER, { labels: [{ label: "passwordKey", value: "x" }] }).length, 1, "elsewhere a *Key is a key");
     });
 
     it("passes the program's shape: the envs array a secret as a whole, a %%env_X%% reference, an empty value", () => {
