@@ -1,6 +1,5 @@
 import * as datadog from "@pulumi/datadog";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceScope } from "./serviceMonitors";
 
 export interface ServiceDashboardArgs {
     env: string;
@@ -13,16 +12,20 @@ export interface ServiceDashboardArgs {
     appUrl: string;
 }
 
-/** The widget queries: the app's requests, errors and p95 latency, and PostgreSQL's query rate by role. */
-export function serviceDashboardQueries(env: string, service: string) {
-    const scope = serviceScope(env, service);
+/**
+ * The widget queries: the app's requests, errors and p95 latency, PostgreSQL's query rate by role,
+ * the app's logs. Each is scoped by the dashboard's `env` template variable ($env, which defaults
+ * to the stack's env), so one dashboard serves every env of the service.
+ */
+export function serviceDashboardQueries(service: string) {
+    const scope = `{$env,service:${service}}`;
     return {
         requests: `sum:trace.flask.request.hits${scope}.as_rate()`,
         errors: `sum:trace.flask.request.errors${scope}.as_rate()`,
         latencyP95: `p95:trace.flask.request${scope}`,
         // Database Monitoring's per-query counts, split by the role that ran them (app, datadog).
-        dbQueries: `sum:postgresql.queries.count{env:${env}} by {user}.as_rate()`,
-        logs: `service:${service} env:${env}`,
+        dbQueries: `sum:postgresql.queries.count{$env} by {user}.as_rate()`,
+        logs: `service:${service} $env`,
     } as const;
 }
 
@@ -33,7 +36,7 @@ export class ServiceDashboard extends pulumi.ComponentResource {
 
     constructor(name: string, args: ServiceDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
         super("datadog-exercise:datadog:ServiceDashboard", name, {}, opts);
-        const q = serviceDashboardQueries(args.env, args.service);
+        const q = serviceDashboardQueries(args.service);
         const timeseries = (title: string, query: string, displayType: "line" | "bars") => ({
             timeseriesDefinition: { title, liveSpan: "1h", requests: [{ q: query, displayType }] },
         });
@@ -46,6 +49,7 @@ export class ServiceDashboard extends pulumi.ComponentResource {
                 layoutType: "ordered",
                 reflowType: "auto",
                 tags: ["team:datadog-exercise"],
+                templateVariables: [{ name: "env", prefix: "env", defaults: [args.env] }],
                 widgets: [
                     timeseries("Requests per second", q.requests, "bars"),
                     timeseries("Errors per second", q.errors, "bars"),

@@ -1,6 +1,7 @@
 // The policy pack (policy/) under the real Pulumi CLI: `pulumi preview --policy-pack policy` on the
-// program (against the Datadog API and Docker daemon stand-ins), and on a variant program that
-// breaks every rule once (tests/engine/policy-variant/).
+// program (against the Datadog API and Docker daemon stand-ins), on a variant program that breaks
+// every rule once (tests/engine/policy-variant/), and, as the README's Guardrails section says, on
+// a user's own program outside this repository (tests/engine/policy-outside/).
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -16,6 +17,10 @@ if (typeof toolchain === "string") console.log(toolchain);
 
 const PACK = path.join(REPO, "policy");
 const VARIANT = path.join(__dirname, "policy-variant");
+const OUTSIDE = path.join(__dirname, "policy-outside");
+
+/** A program's files (Pulumi.yaml, package.json, index.ts) from a folder, to write into a stack's temp dir. */
+const programFiles = (dir: string) => Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
 
 export interface Violation {
     level: string;
@@ -88,13 +93,10 @@ describeEngine("the policy pack under the real Pulumi CLI", function () {
             stack?.remove();
         });
 
-        it("exits 0, with no mandatory violation (the one advisory: the service dashboard has no template variable)", () => {
+        it("exits 0, with no violation, not even an advisory (the service dashboard is scoped by $env)", () => {
             assert.strictEqual(clean.code, 0, summary(clean));
             assert.match(clean.stdout, /datadog-exercise-guardrails@v0\.1\.0 \(local: /, "the pack ran");
-            assert.deepStrictEqual(
-                violations(clean.stdout).map((v) => `${v.level} ${v.rule} ${v.resource}`),
-                ["advisory dashboard-template-variable-scopes-widgets datadog:index:Dashboard: datadog-service-dashboard-dashboard"],
-            );
+            assert.deepStrictEqual(violations(clean.stdout), []);
         });
     });
 
@@ -159,8 +161,7 @@ describeEngine("the policy pack under the real Pulumi CLI", function () {
         let byDefault: RunResult, relaxed: RunResult;
 
         before(async () => {
-            const files = Object.fromEntries(fs.readdirSync(VARIANT).map((f) => [f, fs.readFileSync(path.join(VARIANT, f), "utf8")]));
-            ({ stack, docker } = await stackWithPack("variant", files));
+            ({ stack, docker } = await stackWithPack("variant", programFiles(VARIANT)));
             await stack.configure({ "docker:host": docker.host });
             byDefault = await stack.run("preview", "--policy-pack", PACK);
             // Every mandatory rule advisory, and the stack opts in to public ports.
@@ -214,5 +215,37 @@ describeEngine("the policy pack under the real Pulumi CLI", function () {
             assert.ok(!v.some((x) => x.rule === "docker-ports-loopback"), summary(relaxed));
         });
     });
-});
 
+    describe("on a user's own program outside this repository: pulumi preview --policy-pack <repo>/policy", () => {
+        let stack: Stack, docker: DockerDaemonStandIn;
+        let outside: RunResult;
+
+        before(async () => {
+            ({ stack, docker } = await stackWithPack("outside", programFiles(OUTSIDE)));
+            await stack.configure({ "docker:host": docker.host });
+            outside = await stack.run("preview", "--policy-pack", PACK);
+        });
+        after(async () => {
+            await docker?.close();
+            stack?.remove();
+        });
+
+        it("runs from a folder outside the repository, the pack by its absolute path", () => {
+            assert.ok(path.isAbsolute(PACK));
+            assert.match(path.relative(REPO, stack.dir), /^\.\.\//, stack.dir);
+            assert.match(outside.stdout, /datadog-exercise-guardrails@v0\.1\.0 \(local: /, summary(outside));
+        });
+
+        it("fails publishAllPorts and a +02:00 zone, naming each, and nothing else: no false alarm on tagKey, resourceKey, accessTokenUrl, *_FILE, dd-agent or defaultTags", () => {
+            assert.notStrictEqual(outside.code, 0, summary(outside));
+            const v = violations(outside.stdout);
+            assert.deepStrictEqual(
+                v.map((x) => `${x.level} ${x.rule} ${x.resource}`).sort(),
+                ["mandatory docker-ports-loopback docker:index:Container: db", "mandatory downtime-names-timezone datadog:index:DowntimeSchedule: nightly"],
+                summary(outside),
+            );
+            assert.match(v.find((x) => x.rule === "downtime-names-timezone")?.message ?? "", /timezone "\+02:00" is a UTC offset/);
+            assert.match(v.find((x) => x.rule === "docker-ports-loopback")?.message ?? "", /publishAllPorts/);
+        });
+    });
+});

@@ -1,4 +1,6 @@
 import * as assert from "node:assert/strict";
+import { dashboardTemplateVariables, widgetQueries } from "../../policy/datadog";
+import { readInputs } from "../../policy/inputs";
 import { MOCK_DASHBOARD_PATH, PROJECT, ProgramRun, envMap, labelMap, runProgram, T } from "./harness";
 
 const key = (k: string) => `${PROJECT}:${k}`;
@@ -97,9 +99,9 @@ describe("ServiceDashboard", () => {
     it("graphs the app's requests, errors and p95 latency", () => {
         const queries = widgets.filter((w) => w.timeseriesDefinition).map((w) => w.timeseriesDefinition.requests[0].q);
         assert.deepEqual(queries.slice(0, 3), [
-            "sum:trace.flask.request.hits{env:dev,service:exercise-app}.as_rate()",
-            "sum:trace.flask.request.errors{env:dev,service:exercise-app}.as_rate()",
-            "p95:trace.flask.request{env:dev,service:exercise-app}",
+            "sum:trace.flask.request.hits{$env,service:exercise-app}.as_rate()",
+            "sum:trace.flask.request.errors{$env,service:exercise-app}.as_rate()",
+            "p95:trace.flask.request{$env,service:exercise-app}",
         ]);
     });
 
@@ -111,13 +113,24 @@ describe("ServiceDashboard", () => {
 
     it("graphs PostgreSQL's query rate by role, from Database Monitoring", () => {
         const queries = widgets.filter((w) => w.timeseriesDefinition).map((w) => w.timeseriesDefinition.requests[0].q);
-        assert.ok(queries.includes("sum:postgresql.queries.count{env:dev} by {user}.as_rate()"), queries.join("\n"));
+        assert.ok(queries.includes("sum:postgresql.queries.count{$env} by {user}.as_rate()"), queries.join("\n"));
     });
 
     it("streams the app's logs", () => {
         const list = widgets.find((w) => w.listStreamDefinition)?.listStreamDefinition;
-        assert.deepEqual(list.requests[0].query, { dataSource: "logs_stream", queryString: "service:exercise-app env:dev", indexes: [] });
+        assert.deepEqual(list.requests[0].query, { dataSource: "logs_stream", queryString: "service:exercise-app $env", indexes: [] });
         assert.equal(list.requests[0].responseFormat, "event_list");
+    });
+
+    it("is scoped by an env template variable, the stack's env by default, that every query uses: the pack's dashboard rule passes it", () => {
+        const dash = run.get(T.dashboard, "datadog-service-dashboard-dashboard").inputs;
+        assert.deepEqual(dash.templateVariables, [{ name: "env", prefix: "env", defaults: ["dev"] }]);
+        const messages: string[] = [];
+        dashboardTemplateVariables.check(readInputs(T.dashboard, "service-dashboard", dash), (m) => messages.push(m), {});
+        assert.deepEqual(messages, []);
+        assert.ok(widgetQueries(dash.widgets).length >= 4, "the rule saw the queries");
+        const logs = widgets.find((w) => w.listStreamDefinition)?.listStreamDefinition;
+        assert.match(logs.requests[0].query.queryString, /\$env\b/, "the log stream too, which the rule does not read");
     });
 
     it("is exported as a full URL", () => {

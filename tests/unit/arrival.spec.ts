@@ -139,16 +139,16 @@ describe("config values where they arrive (every key off its default)", () => {
         assert.deepEqual(
             defs.filter((d: any) => d.requests?.[0]?.q).map((d: any) => d.requests[0].q),
             [
-                "sum:trace.flask.request.hits{env:demo-7,service:shop}.as_rate()",
-                "sum:trace.flask.request.errors{env:demo-7,service:shop}.as_rate()",
-                "p95:trace.flask.request{env:demo-7,service:shop}",
-                "sum:postgresql.queries.count{env:demo-7} by {user}.as_rate()",
+                "sum:trace.flask.request.hits{$env,service:shop}.as_rate()",
+                "sum:trace.flask.request.errors{$env,service:shop}.as_rate()",
+                "p95:trace.flask.request{$env,service:shop}",
+                "sum:postgresql.queries.count{$env} by {user}.as_rate()",
             ],
         );
         const slo = defs.find((d: any) => d.sloId);
         assert.deepEqual([slo.sloId, slo.timeWindows], ["datadog-slo-slo-id", ["90d"]]);
         const logs = defs.find((d: any) => d.requests?.[0]?.query?.dataSource === "logs_stream");
-        assert.equal(logs.requests[0].query.queryString, "service:shop env:demo-7");
+        assert.equal(logs.requests[0].query.queryString, "service:shop $env");
         assert.equal(logs.title, "shop logs");
     });
 
