@@ -2,12 +2,14 @@
 // fails, on inputs shaped as the engine sends them (secrets as @pulumi/policy's Secret objects,
 // unknown values as its sentinels). tests/engine/policy.spec.ts runs the same pack under the CLI.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { DATADOG_RULES, downtimeFutureStart, wallClock } from "../../policy/datadog";
 import { DOCKER_RULES } from "../../policy/docker";
 import { readInputs } from "../../policy/inputs";
 import { RULES, keepSecretMarkers, toPolicy } from "../../policy/pack";
 import { Rule } from "../../policy/rule";
-import { KNOWN_NOT_SECRET, secretName, secretsMarked } from "../../policy/secrets";
+import { KEY_NAMES_A_REFERENCE, KNOWN_NOT_SECRET, secretName, secretsMarked } from "../../policy/secrets";
 import { apiUrlHttps } from "../../policy/stack";
 // The pack's own copy of @pulumi/policy (policy/node_modules), whose Secret class readInputs knows.
 import { Secret } from "../../policy/node_modules/@pulumi/policy";
@@ -288,6 +290,11 @@ describe("policy pack: secrets-marked-secret", () => {
 
     it("keeps the known non-secret names in a list, and the types whose *Key inputs name where a secret is kept", () => {
         assert.deepStrictEqual(Object.keys(KNOWN_NOT_SECRET), ["tagKey", "resourceKey"]);
+        const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "guardrails.md"), "utf8");
+        const section = doc.slice(doc.indexOf("## Which names hold a secret"), doc.indexOf("## Levels"));
+        const documented = [...section.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
+        assert.deepStrictEqual(documented, Object.keys(KNOWN_NOT_SECRET), "docs/guardrails.md lists the rule's names");
+        assert.ok(Object.keys(KEY_NAMES_A_REFERENCE).every((t) => section.includes(`\`${t.split(":").pop()}\``)), "and its types");
         for (const name of Object.keys(KNOWN_NOT_SECRET)) assert.ok(!secretName(name), name);
         const pipeline = "datadog:index/observabilityPipeline:ObservabilityPipeline";
         assert.deepStrictEqual(check("secrets-marked-secret", pipeline, { config: { destinations: [{ apiKeyKey: "DD_API_KEY", passwordKey: "PG_PW" }] } }), []);
