@@ -28,7 +28,7 @@ export const imagePinned: Rule = {
             r.type === REMOTE_IMAGE ? ["name", r.props.name] : r.type === IMAGE ? ["imageName", r.props.imageName] : ["image", r.props.image];
         if (typeof ref !== "string") return;
         const why = unpinned(ref);
-        if (why) report(`${r.name}: ${input} "${ref}" ${why}. Pin a version tag (e.g. gcr.io/datadoghq/agent:7.77.1) or a digest (@sha256:...).`);
+        if (why) report(`${r.name}: ${input} "${ref}" ${why}. Pin a version tag (e.g. gcr.io/datadoghq/agent:7.84.6) or a digest (@sha256:...).`);
     },
 };
 

@@ -14,7 +14,7 @@ describe("AgentContainer", () => {
 
     it("runs the pinned Agent 7 image, pulled by RemoteImage", () => {
         const image = run.get(T.remoteImage, "host-agent-image").inputs;
-        assert.equal(image.name, "gcr.io/datadoghq/agent:7.77.1");
+        assert.equal(image.name, "gcr.io/datadoghq/agent:7.84.6");
         assert.equal(agent.image, "sha256:host-agent-image");
     });
 

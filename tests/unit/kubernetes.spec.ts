@@ -74,7 +74,7 @@ describe("platform kubernetes (mocks)", () => {
         assert.equal(dda.spec.features.apm.enabled, true);
         assert.deepEqual([dda.spec.features.admissionController.enabled, dda.spec.features.admissionController.mutateUnlabelled], [true, false]);
         assert.ok(dda.spec.features.dogstatsd);
-        assert.equal(dda.spec.override.nodeAgent.image.name, "gcr.io/datadoghq/agent:7.77.1");
+        assert.equal(dda.spec.override.nodeAgent.image.name, "gcr.io/datadoghq/agent:7.84.6");
         assert.deepEqual(dda.spec.override.nodeAgent.extraChecksd, { configMap: { name: "dev-datadog-checksd" } });
         assert.deepEqual(dda.spec.override.nodeAgent.extraConfd, { configMap: { name: "dev-datadog-confd" } });
     });
