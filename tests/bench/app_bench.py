@@ -5,22 +5,22 @@
   (b) container our Dockerfile's CMD, parsed from the Dockerfile: gunicorn under ddtrace-run
   (c) untraced  the same CMD without its first element (gunicorn alone, no ddtrace)
 
-All three send traces (if any) to the fake trace agent of tests/python/app, on 127.0.0.1,
-run as a process of its own (as the real Agent is): it decodes every payload there, as a real
-agent does, so its work is not done inside this script and counted against nobody; its CPU
-time per way is printed, so its share of the machine is visible.
+All three send traces (if any) to Datadog's APM test agent (ddapm-test-agent, as the app's tests
+run it: tests/python/app/apm_test_agent.py), on 127.0.0.1, a process of its own (as the real
+Agent is): its work is not done inside this script and counted against nobody; its CPU time per
+way is printed, so its share of the machine is visible.
 For each path (/api/apm, and /api/items, which reads PostgreSQL) and each way: start the server,
 wait for /health, a warm-up wrk run, then one measured run (2 threads, 16 connections, 10 s by
 default, --latency). Prints requests per second and p50/p99 latency, and the ratios b/a and c/b.
 All three ways reach a real PostgreSQL (tests/python/postgres_harness.py: Debian's server on
 loopback with our postgresql.conf and both init scripts) as the `app` role. Every wrk run is bounded in time, and only
-loopback addresses are used. wrk and the fake agent share the machine's cores with the server,
+loopback addresses are used. wrk and the test agent share the machine's cores with the server,
 so the figures compare the three ways with each other; they are not the capacity of a
 dedicated host.
 
 Needs:
   - wrk, from Debian's packages: `apt-get update && apt-get install -y wrk`
-  - a Python with the app's requirements and msgpack, e.g. the test venv:
+  - a Python with the app's requirements and ddapm-test-agent, e.g. the test venv:
       .venv/bin/python tests/bench/app_bench.py   (after tests/run.sh, or
       python3 -m venv .venv && .venv/bin/pip install -r tests/python/requirements.txt)
 Options: --duration SECONDS (10), --warmup SECONDS (3), --connections N (16),
@@ -30,7 +30,6 @@ Options: --duration SECONDS (10), --warmup SECONDS (3), --connections N (16),
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
@@ -52,11 +51,10 @@ sys.path.insert(0, str(TESTS_PY))  # for support (what pytest.ini's `pythonpath 
 import secrets  # noqa: E402
 
 import postgres_harness  # noqa: E402
-from support import load_module, read_line, stop_process  # noqa: E402
+from support import load_module, stop_process  # noqa: E402
 
 harness = load_module("exercise_app_harness", TEST_DIR / "harness.py")  # Dockerfile parsing, env
-FAKE_AGENT_SCRIPT = TEST_DIR / "fake_trace_agent.py"
-STATS_PATH = "/fake-agent/stats"  # fake_trace_agent.STATS_PATH
+apm_test_agent = load_module("exercise_apm_test_agent", TEST_DIR / "apm_test_agent.py")
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}  # to milliseconds
 
@@ -150,25 +148,17 @@ class Server:
 
 
 class AgentProcess:
-    """The fake trace agent in a process of its own, on a free port; read back over HTTP."""
+    """ddapm-test-agent in a process of its own, on a free port; read back over HTTP."""
 
     def __init__(self):
-        self.proc = subprocess.Popen(
-            [sys.executable, str(FAKE_AGENT_SCRIPT), "0"], stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, text=True,
-        )
-        try:
-            first = read_line(self.proc, timeout=30)  # "fake trace agent at <url>", or "" if it died
-        except TimeoutError:
-            first = ""
-        if not first.startswith("fake trace agent at "):
-            self.stop()
-            raise RuntimeError(f"fake trace agent did not start: {first!r}")
-        self.url = first.split(" at ", 1)[1].strip()
+        self.agent = apm_test_agent.TestAgent().start()
+        self.proc = self.agent.proc
+        self.url = self.agent.url
 
     def stats(self) -> dict:
-        with urllib.request.urlopen(self.url + STATS_PATH, timeout=10) as resp:
-            return json.load(resp)
+        requests = self.agent.get("/test/session/requests")
+        payloads = sum(1 for r in requests if re.search(r"/v0\.[45]/traces$", r["url"].split("?")[0]))
+        return {"payloads": payloads, "spans": len(self.agent.spans), "errors": self.agent.check_failures()}
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the agent process has used so far."""
@@ -176,8 +166,7 @@ class AgentProcess:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
-        stop_process(self.proc, 15)
-        self.proc.stdout.close()
+        self.agent.stop()
 
 
 def cpu_model() -> str:
@@ -250,7 +239,7 @@ def main() -> int:
                     res = results[key]
                     print(f"({key}) {label}\n    {res['rps']:9.1f} req/s   p50 {res['p50_ms']:7.2f} ms   "
                           f"p99 {res['p99_ms']:7.2f} ms   non-2xx {res['non_2xx']}   "
-                          f"fake agent (warm-up included): {res['spans']} spans in {res['payloads']} payloads, "
+                          f"test agent (warm-up included): {res['spans']} spans in {res['payloads']} payloads, "
                           f"{res['agent_cpu']:.2f} s CPU"
                           + (f"   {res['socket_errors']}" if res["socket_errors"] else ""), flush=True)
                 a, b, c = results["a"], results["b"], results["c"]
@@ -260,7 +249,7 @@ def main() -> int:
                       f"p50 x{c['p50_ms'] / b['p50_ms']:.2f}, p99 x{c['p99_ms'] / b['p99_ms']:.2f}", flush=True)
             errors = agent.stats()["errors"]
             if errors:
-                print(f"fake agent decode errors: {errors}")
+                print(f"test agent trace check failures: {errors}")
         finally:
             agent.stop()
     return 0

@@ -263,7 +263,7 @@ def _start_app_once(
         DD_TRACE_WRITER_INTERVAL_SECONDS="0.2",
         DD_TRACE_HEADER_TAGS=f"{REQUEST_HEADER}:{REQUEST_TAG}",
         # Instrumentation telemetry and remote configuration stay on, as in the container:
-        # ddtrace sends both to DD_TRACE_AGENT_URL, i.e. the fake agent (or, in the fault
+        # ddtrace sends both to DD_TRACE_AGENT_URL, i.e. the test agent (or, in the fault
         # test, the closed port), so they reach no network and need no switch here.
         **extra_env,
     )

@@ -6,8 +6,8 @@ import time
 import exercise_app_harness as harness
 
 
-def test_wrong_password_fails_items_with_the_reason_in_the_log_and_the_rest_still_serves(fake_agent, pg_server, app_role):
-    app = harness.start_app(harness.dockerfile_cmd(), fake_agent.url, **harness.pg_env(pg_server.port, app_role + "-wrong"))
+def test_wrong_password_fails_items_with_the_reason_in_the_log_and_the_rest_still_serves(trace_agent, pg_server, app_role):
+    app = harness.start_app(harness.dockerfile_cmd(), trace_agent.url, **harness.pg_env(pg_server.port, app_role + "-wrong"))
     try:
         started = time.monotonic()
         assert app.get("/api/items")[0] == 500

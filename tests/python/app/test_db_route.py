@@ -1,5 +1,5 @@
 """GET /api/items and GET /api/error in the app run as the container runs it (the Dockerfile's CMD),
-against the real PostgreSQL harness as the `app` role: the spans that reach the fake agent, the
+against the real PostgreSQL harness as the `app` role: the spans that reach the test agent, the
 trace context that reaches PostgreSQL's log, and the error that reaches Error Tracking."""
 
 import json

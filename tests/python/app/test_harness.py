@@ -71,11 +71,11 @@ GUNICORN_WITHOUT_BIND_RETRY_SLEEPS = [
 ]
 
 
-def test_start_app_retries_on_a_new_port_when_the_probed_one_is_taken(monkeypatch, fake_agent, taken_port):
+def test_start_app_retries_on_a_new_port_when_the_probed_one_is_taken(monkeypatch, trace_agent, taken_port):
     probed = iter([taken_port, harness.free_port()])
     monkeypatch.setattr(harness, "free_port", lambda: next(probed))
 
-    app = harness.start_app(TINY_SERVER, fake_agent.url, bound=TINY_SERVER_BOUND)
+    app = harness.start_app(TINY_SERVER, trace_agent.url, bound=TINY_SERVER_BOUND)
     try:
         assert app.port != taken_port
         assert app.get("/health")[0] == 200
@@ -83,17 +83,17 @@ def test_start_app_retries_on_a_new_port_when_the_probed_one_is_taken(monkeypatc
         app.stop()
 
 
-def test_gunicorns_exit_on_a_taken_port_is_recognised_as_port_taken(fake_agent, taken_port):
+def test_gunicorns_exit_on_a_taken_port_is_recognised_as_port_taken(trace_agent, taken_port):
     assert harness.dockerfile_cmd()[:2] == ["ddtrace-run", "gunicorn"]
 
     with pytest.raises(harness.PortTaken, match=f"port {taken_port} taken"):
-        harness._start_app_once(GUNICORN_WITHOUT_BIND_RETRY_SLEEPS, fake_agent.url, taken_port, harness.gunicorn_bound)
+        harness._start_app_once(GUNICORN_WITHOUT_BIND_RETRY_SLEEPS, trace_agent.url, taken_port, harness.gunicorn_bound)
 
 
-def test_start_app_gives_up_after_three_taken_ports(monkeypatch, fake_agent, taken_port):
+def test_start_app_gives_up_after_three_taken_ports(monkeypatch, trace_agent, taken_port):
     calls = []
     monkeypatch.setattr(harness, "free_port", lambda: calls.append(taken_port) or taken_port)
 
     with pytest.raises(harness.PortTaken, match=f"port {taken_port} taken"):
-        harness.start_app(TINY_SERVER, fake_agent.url, bound=TINY_SERVER_BOUND)
+        harness.start_app(TINY_SERVER, trace_agent.url, bound=TINY_SERVER_BOUND)
     assert len(calls) == harness.START_TRIES == 3

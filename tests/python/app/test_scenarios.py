@@ -1,6 +1,6 @@
 """The live demo's app scenarios, for real: the app under its Dockerfile's CMD with the environment
-the Pulumi program gives it for each scenario (components, run by Node), its spans at the fake
-trace agent; and the traffic container's command against it, which keeps its rate in each one."""
+the Pulumi program gives it for each scenario (components, run by Node), its spans at Datadog's APM
+test agent (ddapm-test-agent); and the traffic container's command against it, which keeps its rate in each one."""
 
 from __future__ import annotations
 
@@ -71,14 +71,9 @@ def spans(scenario_app, session_agent):
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda rid: app.get("/api/apm", rid), ids))
     wanted = set(ids)
-    deadline = time.monotonic() + harness.SPAN_TIMEOUT
-    while True:
-        with session_agent._cond:
-            found = [s for s in session_agent.spans if s["name"] == "flask.request" and s["meta"].get(harness.REQUEST_TAG) in wanted]
-        if len(found) == REQUESTS or time.monotonic() > deadline:
-            break
-        with session_agent._cond:
-            session_agent._cond.wait(0.2)  # woken by each payload that arrives
+    found = session_agent.wait_for_spans(
+        lambda s: s["name"] == "flask.request" and s["meta"].get(harness.REQUEST_TAG) in wanted, REQUESTS, harness.SPAN_TIMEOUT
+    )
     assert len(found) == REQUESTS, f"{len(found)} of {REQUESTS} spans arrived"
     return name, found
 

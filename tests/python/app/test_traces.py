@@ -1,15 +1,20 @@
 """The app run exactly as the container runs it (the Dockerfile's CMD: gunicorn under
-ddtrace-run), sending its traces to a fake trace agent on loopback."""
+ddtrace-run), sending its traces to Datadog's APM test agent (ddapm-test-agent) on loopback, with
+all its trace checks on."""
 
 import re
 import subprocess
+import time
 import uuid
+
+import urllib.error
+import urllib.request
 
 import pytest
 
 import support
 import exercise_app_harness as harness
-import exercise_fake_trace_agent as fake_trace_agent
+import exercise_apm_test_agent as apm_test_agent
 
 ROUTES = ["/", "/api/apm", "/api/trace", "/health"]
 
@@ -39,12 +44,12 @@ def test_container_cmd_is_gunicorn_under_ddtrace_run():
 
 
 @pytest.mark.parametrize("path", ROUTES)
-def test_each_route_sends_a_flask_request_span(traced_app, fake_agent, path):
+def test_each_route_sends_a_flask_request_span(traced_app, trace_agent, path):
     request_id = uuid.uuid4().hex
     status, _ = traced_app.get(path, request_id)
     assert status == 200
 
-    span = request_span(fake_agent, request_id)
+    span = request_span(trace_agent, request_id)
     assert span["name"] == "flask.request"
     assert span["resource"] == f"GET {path}"
     assert span["service"] == harness.DD_SERVICE
@@ -54,21 +59,21 @@ def test_each_route_sends_a_flask_request_span(traced_app, fake_agent, path):
     assert span["error"] == 0
 
 
-def test_unknown_path_sends_a_404_span(traced_app, fake_agent):
+def test_unknown_path_sends_a_404_span(traced_app, trace_agent):
     request_id = uuid.uuid4().hex
     status, _ = traced_app.get("/no/such/page", request_id)
     assert status == 404
 
-    span = request_span(fake_agent, request_id)
+    span = request_span(trace_agent, request_id)
     assert span["name"] == "flask.request"
     assert span["meta"]["http.status_code"] == "404"
 
 
-def test_request_log_line_on_stdout_carries_its_spans_trace_id(traced_app, fake_agent):
+def test_request_log_line_on_stdout_carries_its_spans_trace_id(traced_app, trace_agent):
     request_id = uuid.uuid4().hex
     status, _ = traced_app.get("/api/apm", request_id)
     assert status == 200
-    trace_id = full_trace_id(request_span(fake_agent, request_id))
+    trace_id = full_trace_id(request_span(trace_agent, request_id))
     assert int(trace_id, 16 if len(trace_id) == 32 else 10) != 0
 
     line = traced_app.wait_for_line(
@@ -79,27 +84,6 @@ def test_request_log_line_on_stdout_carries_its_spans_trace_id(traced_app, fake_
     assert f"dd.env={harness.DD_ENV} " in line
     assert f"dd.version={harness.DD_VERSION} " in line
     assert re.search(r"dd\.span_id=[1-9][0-9]*\]", line), line
-
-
-def test_traces_arrive_in_the_v05_string_table_format(traced_app, fake_agent):
-    request_id = uuid.uuid4().hex
-    traced_app.get("/api/trace", request_id)
-    request_span(fake_agent, request_id)
-    # ddtrace's default for a plain agent; the fake agent decoded it (the span was found).
-    assert "/v0.5/traces" in fake_agent.payloads
-    assert fake_agent.errors == []
-
-
-def test_v04_traces_are_decoded_too(fake_agent):
-    app = harness.start_app(harness.dockerfile_cmd(), fake_agent.url, DD_TRACE_API_VERSION="v0.4")
-    try:
-        request_id = uuid.uuid4().hex
-        assert app.get("/api/apm", request_id)[0] == 200
-        span = request_span(fake_agent, request_id)
-    finally:
-        app.stop()
-    assert span["resource"] == "GET /api/apm"
-    assert "/v0.4/traces" in fake_agent.payloads
 
 
 def test_healthcheck_command_passes_against_the_running_app(traced_app):
@@ -139,57 +123,98 @@ def test_app_serves_and_stays_up_when_the_agent_is_unreachable():
             app.stop()
 
 
-def test_fake_agent_decodes_a_hand_built_v05_payload():
-    import msgpack
-
-    strings = ["", "svc", "flask.request", "GET /x", "env", "prod", "web", "_sampling_priority_v1"]
-    span = [1, 2, 3, 11, 22, 0, 1000, 50, 0, {4: 5}, {7: 1.0}, 6]
-    (trace,) = fake_trace_agent.decode_v05(msgpack.packb([strings, [[span]]]))
-    assert trace == [{
-        "service": "svc", "name": "flask.request", "resource": "GET /x",
-        "trace_id": 11, "span_id": 22, "parent_id": 0, "start": 1000, "duration": 50,
-        "error": 0, "meta": {"env": "prod"}, "metrics": {"_sampling_priority_v1": 1.0}, "type": "web",
-    }]
-
-
-def test_fake_agent_run_alone_counts_payloads_and_spans_for_another_process():
-    # How the benchmark runs it: its own process on a free port, read back over HTTP.
-    import json
-    import sys
-    import urllib.request
-
-    import msgpack
-
-    proc = subprocess.Popen(
-        [sys.executable, fake_trace_agent.__file__, "0"], stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        first = support.read_line(proc, timeout=30)
-        assert first.startswith("fake trace agent at http://127.0.0.1:"), first
-        url = first.split(" at ", 1)[1].strip()
-        span = [1, 1, 1, 11, 22, 0, 1000, 50, 0, {}, {}, 1]
-        payload = msgpack.packb([["", "svc"], [[span, span], [span]]])
-        req = urllib.request.Request(url + "/v0.5/traces", data=payload, method="PUT")
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            assert (resp.status, json.load(resp)) == (200, {"rate_by_service": {}})
-        with urllib.request.urlopen(url + fake_trace_agent.STATS_PATH, timeout=10) as resp:
-            assert json.load(resp) == {"payloads": 1, "spans": 3, "errors": []}
-    finally:
-        support.stop_process(proc, 10)
-        proc.stdout.close()
-    assert proc.returncode == 0, "the agent exits cleanly on SIGTERM"
-
-
-def test_a_request_records_no_span_for_the_log_line_or_the_json_body(traced_app, fake_agent):
+def test_a_request_records_no_span_for_the_log_line_or_the_json_body(traced_app, trace_agent):
     # ddtrace records each after_request hook and each flask.jsonify call as a span of its own; the
     # app logs in process_response and returns dicts, so a request costs two spans less (README,
     # "Benchmark"). What the trace still shows: the request, Flask's steps, the view.
     request_id = uuid.uuid4().hex
     traced_app.get("/api/apm", request_id)
-    root = request_span(fake_agent, request_id)
-    fake_agent.wait_for_span(lambda s: s["trace_id"] == root["trace_id"] and s["name"] == "flask.response", timeout=harness.SPAN_TIMEOUT)
-    names = sorted(s["name"] for s in fake_agent.spans if s["trace_id"] == root["trace_id"])
+    root = request_span(trace_agent, request_id)
+    trace_agent.wait_for_span(lambda s: s["trace_id"] == root["trace_id"] and s["name"] == "flask.response", timeout=harness.SPAN_TIMEOUT)
+    names = sorted(s["name"] for s in trace_agent.spans if s["trace_id"] == root["trace_id"])
     assert names == sorted([
         "flask.request", "flask.application", "flask.preprocess_request", "flask.dispatch_request", "app.api_apm",
         "flask.process_response", "flask.do_teardown_request", "flask.do_teardown_appcontext", "flask.response",
     ])
+
+
+def test_the_test_agent_runs_its_trace_checks_on_the_apps_payloads_and_they_pass(traced_app, trace_agent):
+    request_id = uuid.uuid4().hex
+    traced_app.get("/api/apm", request_id)
+    request_span(trace_agent, request_id)
+    summary = trace_agent.check_summary()
+    ran = {name for name, r in summary.items() if r["Passed_Checks"] > 0}
+    # The header and payload checks run on every payload ddtrace sends; trace_peer_service and
+    # trace_dd_service skip under ddtrace's default span attribute schema (v0), trace_stall only stalls.
+    assert {"meta_tracer_version_header", "trace_count_header", "trace_content_length", "meta_events_is_valid_json"} <= ran, summary
+    assert set(summary) == set(apm_test_agent.CHECKS), "every check is on"
+    assert all(summary[c]["Skipped_Checks"] > 0 and summary[c]["Passed_Checks"] == 0 for c in ("trace_peer_service", "trace_dd_service")), summary
+    assert all(r["Failed_Checks"] == 0 for r in summary.values()), summary
+    assert trace_agent.check_failures() == ""
+
+
+def test_a_payload_that_breaks_a_check_is_reported_as_a_failure():
+    # A v0.4 payload of one trace that says it holds two: trace_count_header fails, and
+    # check_failures (which every agent fixture asserts empty on teardown) says so.
+    import msgpack
+
+    agent = apm_test_agent.TestAgent().start()
+    try:
+        span = {"service": "svc", "name": "n", "resource": "r", "trace_id": 1, "span_id": 2, "parent_id": 0,
+                "start": 1, "duration": 1, "error": 0, "meta": {}, "metrics": {}, "type": "web"}
+        body = msgpack.packb([[span]])
+        headers = {"Content-Type": "application/msgpack", "X-Datadog-Trace-Count": "2",
+                   "Datadog-Meta-Tracer-Version": "4.16.0", "Content-Length": str(len(body))}
+        req = urllib.request.Request(agent.url + "/v0.4/traces", data=body, method="PUT", headers=headers)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(req, timeout=10)
+        assert refused.value.code == 400, "the agent refuses the payload, as it would ddtrace's"
+        failures = agent.check_failures()
+    finally:
+        agent.stop()
+    assert "trace_count_header" in failures or "X-Datadog-Trace-Count" in failures, failures
+
+
+STATS_TIMEOUT = 45.0  # ddtrace sends a 10 s bucket once it has closed: about 20 s after the requests
+
+
+def _stats_by_resource(agent) -> tuple[dict, set, set]:
+    """flask.request's (hits, errors) per resource over every stats payload received (one per
+    gunicorn worker and bucket), the services they name, and the payloads' (env, version)."""
+    by_resource: dict = {}
+    services, env_versions = set(), set()
+    for payload in agent.stats():
+        for bucket in payload["Stats"]:
+            for group in bucket["Stats"]:
+                if group["Name"] != "flask.request":
+                    continue
+                hits, errors = by_resource.get(group["Resource"], (0, 0))
+                by_resource[group["Resource"]] = (hits + group["Hits"], errors + group["Errors"])
+                services.add(group["Service"])
+                env_versions.add((payload["Env"], payload["Version"]))
+    return by_resource, services, env_versions
+
+
+def test_client_side_stats_count_flask_request_hits_and_errors_per_resource_with_service_env_and_version(trace_agent):
+    # ddtrace computes stats when told to (DD_TRACE_STATS_COMPUTATION_ENABLED) and the agent's /info
+    # lists /v0.6/stats, as the test agent's does.
+    app = harness.start_app(harness.dockerfile_cmd(), trace_agent.url, DD_TRACE_STATS_COMPUTATION_ENABLED="true")
+    expected = {"GET /api/apm": (3, 0), "GET 404": (1, 0), "GET /api/error": (2, 2)}
+    try:
+        for _ in range(3):
+            assert app.get("/api/apm")[0] == 200
+        assert app.get("/no/such/page")[0] == 404
+        for _ in range(2):
+            assert app.get("/api/error")[0] == 500
+        deadline = time.monotonic() + STATS_TIMEOUT
+        while True:
+            by_resource, services, env_versions = _stats_by_resource(trace_agent)
+            seen = {r: by_resource.get(r) for r in expected}
+            if seen == expected or time.monotonic() > deadline:
+                break
+            time.sleep(apm_test_agent.POLL)
+    finally:
+        app.stop()
+    assert seen == expected, by_resource
+    assert services == {harness.DD_SERVICE}
+    assert env_versions == {(harness.DD_ENV, harness.DD_VERSION)}
