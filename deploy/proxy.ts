@@ -1,18 +1,20 @@
 // The deploy command's HTTP requests (the key preflight, doctor, any later client) go through the
 // proxy of the environment, as the Pulumi providers' do: HTTPS_PROXY for https://, HTTP_PROXY for
-// http:// (upper or lower case), except for the hosts that NO_PROXY lists. Node's fetch does so only
-// when node starts with --use-env-proxy, which `npm run deploy` passes (package.json). This module
-// is what every such client calls: `proxiedFetch` checks that switch and turns a failure to reach
-// the proxy into a plain error that names it.
+// http:// (and for https:// when HTTPS_PROXY is unset), except for the hosts that NO_PROXY lists.
+// Node's fetch does so only when node starts with --use-env-proxy, which `npm run deploy` passes
+// (package.json). This module is what every such client calls: `proxiedFetch` checks that switch
+// and turns a failure to reach the proxy into a plain error that names it.
+
+/** The variables Node's fetch reads, in its order: the lower-case one first. */
+const PROXY_VARIABLES = { "https:": ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"], "http:": ["http_proxy", "HTTP_PROXY"] } as const;
 
 /** The proxy a request to `url` goes through, and the variable that set it; undefined for none. */
 export function proxyFor(url: URL, env: NodeJS.ProcessEnv): { proxy: string; variable: string } | undefined {
-    const name = url.protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY";
-    const variable = [name, name.toLowerCase()].find((v) => env[v]);
-    if (!variable) return undefined;
+    const variable = (PROXY_VARIABLES[url.protocol as keyof typeof PROXY_VARIABLES] ?? []).find((v) => env[v] !== undefined);
+    if (!variable || !env[variable]) return undefined;
     const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
     const port = url.port || (url.protocol === "https:" ? "443" : "80");
-    const bypass = (env.NO_PROXY ?? env.no_proxy ?? "").split(/[\s,]+/).filter(Boolean).some((entry) => {
+    const bypass = (env.no_proxy ?? env.NO_PROXY ?? "").split(/[\s,]+/).filter(Boolean).some((entry) => {
         if (entry === "*") return true;
         const m = /^(.*?)(?::(\d+))?$/.exec(entry.toLowerCase().replace(/^\*/, ""))!;
         const [domain, entryPort] = [m[1].replace(/^\[|\]$/g, ""), m[2]];

@@ -85,9 +85,11 @@ describe("deploy command: another env's objects, and lists past their first page
 describe("deploy command: the proxy a request goes through", () => {
     const env = { HTTPS_PROXY: "http://proxy:3128", http_proxy: "http://plain:8080", NO_PROXY: "internal.example, .corp.example,127.0.0.1:9999" };
 
-    it("takes HTTPS_PROXY for https:// and HTTP_PROXY (either case) for http://", () => {
+    it("takes HTTPS_PROXY for https://, HTTP_PROXY for http:// and for https:// without HTTPS_PROXY, the lower-case one first, as Node's fetch", () => {
         assert.deepEqual(proxyFor(new URL("https://api.datadoghq.com/"), env), { proxy: "http://proxy:3128", variable: "HTTPS_PROXY" });
         assert.deepEqual(proxyFor(new URL("http://api.datadoghq.com/"), env), { proxy: "http://plain:8080", variable: "http_proxy" });
+        assert.deepEqual(proxyFor(new URL("https://api.datadoghq.com/"), { HTTP_PROXY: "http://p:1" }), { proxy: "http://p:1", variable: "HTTP_PROXY" });
+        assert.deepEqual(proxyFor(new URL("http://a/"), { HTTP_PROXY: "http://p:1", http_proxy: "http://q:2" }), { proxy: "http://q:2", variable: "http_proxy" });
         assert.equal(proxyFor(new URL("https://api.datadoghq.com/"), {}), undefined);
     });
 
