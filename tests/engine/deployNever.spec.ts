@@ -4,7 +4,7 @@
 // the key preflight goes through the environment's proxy. One project copy, one Datadog stand-in
 // serving pages of 2, and three stacks whose envs contain each other's names: dev, dev2, prod-dev.
 import * as assert from "assert";
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -12,7 +12,8 @@ import * as path from "path";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { DatadogApiStandIn } from "./datadogApi";
 import { DockerDaemonStandIn } from "./dockerDaemon";
-import { API_KEY, APP_KEY, RunResult, Toolchain, copyProject, findToolchain, hermeticEnv, runCommand } from "./harness";
+import { startDeploy } from "./deployProcess";
+import { API_KEY, APP_KEY, Toolchain, copyProject, findToolchain, hermeticEnv, runCommand } from "./harness";
 import { LoopbackProxy } from "./loopbackProxy";
 
 const toolchain = findToolchain();
@@ -30,29 +31,7 @@ describeEngine("what the deploy command never does", function () {
     let docker: DockerDaemonStandIn;
     let env: NodeJS.ProcessEnv;
 
-    /** `npm run deploy -- <args>` in a process group of its own, as a terminal starts it; `interrupt` is a Ctrl-C. */
-    const start = (args: string[], vars: NodeJS.ProcessEnv = {}) => {
-        const marker = randomUUID();
-        const child: ChildProcess = spawn("npm", ["run", "-s", "deploy", "--", ...args], {
-            cwd: dir,
-            env: { ...env, ...vars, DEPLOY_SPEC_RUN: marker },
-            stdio: ["ignore", "pipe", "pipe"],
-            detached: true,
-        });
-        let stdout = "";
-        let stderr = "";
-        const seen: [RegExp, () => void][] = [];
-        const check = () => seen.splice(0).forEach(([re, resolve]) => (re.test(stdout + stderr) ? resolve() : seen.push([re, resolve])));
-        child.stdout!.on("data", (d) => ((stdout += d), check()));
-        child.stderr!.on("data", (d) => ((stderr += d), check()));
-        const done = new Promise<RunResult>((resolve, reject) => {
-            child.on("error", reject);
-            child.on("close", (code, signal) => resolve({ code: code ?? 128 + os.constants.signals[signal as NodeJS.Signals], stdout, stderr }));
-        });
-        /** Resolves when the output matches `re`. */
-        const printed = (re: RegExp) => new Promise<void>((resolve) => (seen.push([re, resolve]), check()));
-        return { marker, done, printed, interrupt: () => process.kill(-child.pid!, "SIGINT") };
-    };
+    const start = (args: string[], vars: NodeJS.ProcessEnv = {}) => startDeploy(dir, { ...env, ...vars }, args);
     const deploy = (args: string[], vars: NodeJS.ProcessEnv = {}) => start(args, vars).done;
 
     const checkpointFile = (stack: string) => path.join(dir, ".pulumi-state", ".pulumi", "stacks", "datadog-exercise", `${stack}.json`);
