@@ -214,6 +214,18 @@ describeEngine("the deploy command behind a proxy", function () {
         assert.deepStrictEqual(api.requests.map((q) => `${q.method} ${q.path}`), ["GET /api/v1/validate"]);
     });
 
+    it("doctor's and crash recovery's lists go through it too, under the node flags npm run deploy uses", async () => {
+        const flags = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).scripts.deploy.split(" deploy/deploy.ts")[0].split(" ").slice(1);
+        const script = `require("./deploy/datadog").stackObjects({ url: "${api.url}", apiKey: "${API_KEY}", appKey: "${APP_KEY}" }, "dev", new Set()).then((o) => console.log(o.length))`;
+        const vars = { HTTP_PROXY: proxy.url, http_proxy: proxy.url, NO_PROXY: "", no_proxy: "" };
+        const carried = proxy.carried.length;
+        const r = await runCommand("node", [...flags, "-e", script], dir, { ...env, ...vars });
+        assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+        assert.strictEqual(r.stdout, "0\n");
+        assert.ok(proxy.carried.length > carried, "the proxy carried the list requests");
+        assert.ok(proxy.carried.slice(carried).every((c) => c === `CONNECT ${new URL(api.url).host}`), proxy.carried.join("\n"));
+    });
+
     it("a dead proxy is a plain error that names it, and nothing is written", async () => {
         const dead = "http://127.0.0.1:9";
         const before = fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8");
