@@ -4,6 +4,7 @@
 // Node's fetch does so only when node starts with --use-env-proxy, which `npm run deploy` passes
 // (package.json). This module is what every such client calls: `proxiedFetch` checks that switch
 // and turns a failure to reach the proxy into a plain error that names it.
+import { DeployError } from "./cli";
 
 /** The variables Node's fetch reads, in its order: the lower-case one first. */
 const PROXY_VARIABLES = { "https:": ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"], "http:": ["http_proxy", "HTTP_PROXY"] } as const;
@@ -24,8 +25,8 @@ export function proxyFor(url: URL, env: NodeJS.ProcessEnv): { proxy: string; var
     return bypass ? undefined : { proxy: env[variable]!, variable };
 }
 
-/** The proxy could not be reached, or refused to carry the request. */
-export class ProxyError extends Error {
+/** The proxy could not be reached, or refused to carry the request: a plain error, as every DeployError. */
+export class ProxyError extends DeployError {
     constructor(
         readonly proxy: string,
         readonly variable: string,
