@@ -1,7 +1,9 @@
-// What Datadog holds for a stack, read with the list endpoints: monitors and SLOs by the stack's
-// tags, dashboards by title, downtimes by their monitor tags. Used to resolve the pending creates
-// of a crashed deploy and by `doctor`.
+// What Datadog holds for a stack, read with the list endpoints, every page of each: monitors and
+// SLOs by the stack's exact tags, dashboards by their exact titles, downtimes by their exact monitor
+// tags (never a substring: env dev never matches dev2's or prod-dev's objects). Used to resolve the
+// pending creates of a crashed deploy and by `doctor`.
 import { PROJECT } from "../components/config/keys";
+import { proxiedFetch } from "./proxy";
 
 /** The Pulumi resource types of the Datadog objects this program creates. */
 export const KINDS = {
@@ -32,7 +34,7 @@ export interface DatadogAccess {
 }
 
 async function call(access: DatadogAccess, method: string, p: string): Promise<Wire> {
-    const r = await fetch(new URL(p, access.url), {
+    const r = await proxiedFetch(new URL(p, access.url), {
         method,
         headers: { "DD-API-KEY": access.apiKey, "DD-APPLICATION-KEY": access.appKey },
         signal: AbortSignal.timeout(15_000),
@@ -55,29 +57,55 @@ export function keyOfInputs(type: ResourceType, inputs: Record<string, Wire>): s
     }
 }
 
-/** Every object of the stack whose env is `env`, read from Datadog. */
-export async function stackObjects(access: DatadogAccess, env: string): Promise<DatadogObject[]> {
+/**
+ * Each list endpoint's paging, as Datadog's API reference gives it: the parameters of the offset
+ * (or page number) and of the page's size, the size asked, and where the page's items are.
+ * A page may hold fewer items than asked (the API caps sizes): the last page is the empty one.
+ */
+const LISTS = {
+    monitors: { path: "api/v1/monitor", page: (n: number) => ({ page: String(n), page_size: "1000" }), items: (r: Wire) => r },
+    dashboards: { path: "api/v1/dashboard", page: (_n: number, at: number) => ({ start: String(at), count: "100" }), items: (r: Wire) => r?.dashboards },
+    slos: { path: "api/v1/slo", page: (_n: number, at: number) => ({ offset: String(at), limit: "1000" }), items: (r: Wire) => r?.data },
+    downtimes: { path: "api/v2/downtime", page: (_n: number, at: number) => ({ "page[offset]": String(at), "page[limit]": "100" }), items: (r: Wire) => r?.data },
+} as const;
+
+/** Every item of a list endpoint: page after page until an empty one. */
+async function listAll(access: DatadogAccess, list: keyof typeof LISTS, filter: Record<string, string> = {}): Promise<Wire[]> {
+    const { path, page, items } = LISTS[list];
+    const all: Wire[] = [];
+    for (let n = 0; ; n++) {
+        const got = ((items(await call(access, "GET", `${path}?${new URLSearchParams({ ...filter, ...page(n, all.length) })}`)) ?? []) as Wire[]);
+        if (got.length === 0) return all;
+        all.push(...got);
+    }
+}
+
+/**
+ * Every object of the stack whose env is `env`, read from Datadog: monitors, SLOs and downtimes
+ * that carry both of its tags, dashboards whose title is one of `titles` exactly.
+ */
+export async function stackObjects(access: DatadogAccess, env: string, titles: ReadonlySet<string>): Promise<DatadogObject[]> {
     const tags = [`env:${env}`, `project:${PROJECT}`];
     const hasTags = (t: readonly string[] | undefined) => tags.every((x) => (t ?? []).includes(x));
     const [monitors, dashboards, slos, downtimes] = await Promise.all([
-        call(access, "GET", `api/v1/monitor?monitor_tags=${encodeURIComponent(tags.join(","))}`),
-        call(access, "GET", "api/v1/dashboard"),
-        call(access, "GET", `api/v1/slo?tags_query=${encodeURIComponent(tags.join(","))}`),
-        call(access, "GET", "api/v2/downtime"),
+        listAll(access, "monitors", { monitor_tags: tags.join(",") }),
+        listAll(access, "dashboards"),
+        listAll(access, "slos", { tags_query: tags.join(",") }),
+        listAll(access, "downtimes"),
     ]);
     const objects: DatadogObject[] = [];
-    for (const m of (monitors ?? []) as Wire[]) {
+    for (const m of monitors) {
         if (hasTags(m.tags)) objects.push({ type: "datadog:index/monitor:Monitor", id: String(m.id), key: m.name, label: `monitor ${m.id} "${m.name}"` });
     }
-    for (const d of (dashboards?.dashboards ?? []) as Wire[]) {
-        if (String(d.title).startsWith("Datadog exercise") && String(d.title).endsWith(`(${env})`)) {
+    for (const d of dashboards) {
+        if (titles.has(d.title)) {
             objects.push({ type: "datadog:index/dashboard:Dashboard", id: d.id, key: d.title, label: `dashboard ${d.id} "${d.title}"` });
         }
     }
-    for (const s of (slos?.data ?? []) as Wire[]) {
+    for (const s of slos) {
         if (hasTags(s.tags)) objects.push({ type: "datadog:index/serviceLevelObjective:ServiceLevelObjective", id: s.id, key: s.name, label: `SLO ${s.id} "${s.name}"` });
     }
-    for (const d of (downtimes?.data ?? []) as Wire[]) {
+    for (const d of downtimes) {
         const a = d.attributes ?? {};
         const monitorTags: string[] = a.monitor_identifier?.monitor_tags ?? [];
         if (hasTags(monitorTags) && a.canceled == null) {

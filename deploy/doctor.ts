@@ -1,8 +1,9 @@
-// Compares what Datadog holds for a stack with its state: orphans (objects with the stack's tags or
-// titles that the state does not know: a duplicate, or a create the state lost) and state objects
-// that Datadog no longer has. Also resolves a crashed deploy's pending creates.
+// Compares what Datadog holds for a stack with its state: orphans (objects with the stack's exact
+// tags or titles that the state does not know: a duplicate, or a create the state lost) and state
+// objects that Datadog no longer has. Also resolves a crashed deploy's pending creates.
 import type { Stack } from "@pulumi/pulumi/automation";
-import { PROJECT } from "../components/config/keys";
+import { dashboardTitles, PROJECT } from "../components/config/keys";
+import { DECLARED_KEYS } from "../components/config/stackConfig";
 import { DatadogAccess, Wire, DatadogObject, deleteObject, KINDS, keyOfInputs, ResourceType, stackObjects } from "./datadog";
 
 interface StateResource {
@@ -12,8 +13,8 @@ interface StateResource {
     inputs?: Record<string, Wire>;
 }
 
-/** The keys, API and env of a stack, from its config (secrets decrypted). */
-export async function datadogAccess(stack: Stack): Promise<{ access: DatadogAccess; env: string }> {
+/** The keys, API, env and service of a stack, from its config (secrets decrypted). */
+export async function datadogAccess(stack: Stack): Promise<{ access: DatadogAccess; env: string; service: string }> {
     const config = await stack.getAllConfig();
     const value = (k: string) => config[k]?.value || undefined;
     const site = value(`${PROJECT}:site`) ?? "datadoghq.com";
@@ -21,7 +22,18 @@ export async function datadogAccess(stack: Stack): Promise<{ access: DatadogAcce
     return {
         access: { url: url.endsWith("/") ? url : `${url}/`, apiKey: value("datadog:apiKey") ?? "", appKey: value("datadog:appKey") ?? "" },
         env: value(`${PROJECT}:env`) ?? stack.name.split("/").pop()!,
+        service: value(`${PROJECT}:service`) ?? String(DECLARED_KEYS.service.default),
     };
+}
+
+/** The stack's objects in Datadog: by its tags, and by the exact titles of its dashboards (the program's, and the state's). */
+async function objectsOf(stack: Stack, resources: StateResource[]): Promise<{ access: DatadogAccess; objects: DatadogObject[] }> {
+    const { access, env, service } = await datadogAccess(stack);
+    const titles = new Set([
+        ...Object.values(dashboardTitles(env, service)),
+        ...resources.filter((r) => r.type === "datadog:index/dashboard:Dashboard" && r.inputs?.title).map((r) => String(r.inputs!.title)),
+    ]);
+    return { access, objects: await stackObjects(access, env, titles) };
 }
 
 export interface Findings {
@@ -32,10 +44,9 @@ export interface Findings {
 }
 
 export async function examine(stack: Stack): Promise<Findings & { access: DatadogAccess }> {
-    const { access, env } = await datadogAccess(stack);
     const deployment = (await stack.exportStack()).deployment as { resources?: StateResource[] };
     const state = (deployment.resources ?? []).filter((r) => r.type in KINDS && r.id);
-    const objects = await stackObjects(access, env);
+    const { access, objects } = await objectsOf(stack, state);
     const ids = new Set(state.map((r) => r.id));
     const live = new Set(objects.map((o) => o.id));
     const byKey = new Map(state.map((r) => [`${r.type} ${keyOfInputs(r.type as ResourceType, r.inputs ?? {})}`, r.urn]));
@@ -76,7 +87,7 @@ export async function doctor(stack: Stack, remove: boolean): Promise<number> {
 }
 
 /**
- * A crashed deploy's pending creates: each found in Datadog (by its name, title or monitor tags)
+ * A crashed deploy's pending creates: each found in Datadog (by its exact name, title or monitor tags)
  * becomes a resource of the state with that id; one never created is dropped. The caller then
  * refreshes, which reads each imported object's outputs.
  */
@@ -85,8 +96,7 @@ export async function resolvePendingCreates(stack: Stack): Promise<{ imported: s
     const deployment = exported.deployment as { resources?: StateResource[]; pending_operations?: { resource: StateResource; type: string }[] };
     const pending = deployment.pending_operations ?? [];
     if (pending.length === 0) return { imported: [], cleared: [] };
-    const { access, env } = await datadogAccess(stack);
-    const objects = await stackObjects(access, env);
+    const { objects } = await objectsOf(stack, [...(deployment.resources ?? []), ...pending.map((op) => op.resource)]);
     const known = new Set((deployment.resources ?? []).map((r) => r.id));
     const imported: string[] = [];
     const cleared: string[] = [];

@@ -162,7 +162,9 @@ export interface Lock {
     username: string;
     hostname: string;
     timestamp: string;
-    /** Whether the process that holds it still runs (always true for a lock of another host). */
+    /** Held by a process of another host, whose pid means nothing here: such a lock is never cleared. */
+    otherHost: boolean;
+    /** Whether the process that holds it may still run: always for a lock of another host. */
     alive: boolean;
 }
 
@@ -184,7 +186,8 @@ export function stackLocks(backend: Backend, stack: string): Lock[] {
         .flatMap((f) => {
             try {
                 const l = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as { pid: number; username: string; hostname: string; timestamp: string };
-                return [{ file: path.join(dir, f), ...l, alive: l.hostname !== os.hostname() || pidAlive(l.pid) }];
+                const otherHost = l.hostname !== os.hostname();
+                return [{ file: path.join(dir, f), ...l, otherHost, alive: otherHost || pidAlive(l.pid) }];
             } catch {
                 return []; // being written, or just removed
             }

@@ -64,8 +64,11 @@ async function takeOver(stack: Stack, backend: Backend, inv: Invocation): Promis
         const live = locks.filter((l) => l.alive);
         if (live.length > 0) {
             const line = `stack '${inv.stack}' is locked by another deploy: ${describeLock(live[0])}`;
-            if (!inv.wait) throw new DeployError(`${line}, still running. Wait for it to finish, or rerun without --no-wait to wait for it.`);
-            if (!announced) console.log(`${line}: waiting for it to finish (Ctrl-C stops waiting; --no-wait fails at once).`);
+            const other = live[0].otherHost ? otherHostLock(live[0], backend, inv.stack) : undefined;
+            if (!inv.wait) {
+                throw new DeployError(other ? `${line}.\n${other}` : `${line}, still running. Wait for it to finish, or rerun without --no-wait to wait for it.`);
+            }
+            if (!announced) console.log(`${line}: waiting for it to finish (Ctrl-C stops waiting; --no-wait fails at once).${other ? `\n${other}` : ""}`);
             announced = true;
             await sleep(POLL_MS);
             continue;
@@ -83,6 +86,18 @@ async function takeOver(stack: Stack, backend: Backend, inv: Invocation): Promis
         console.log("Refreshing the state, to read what was imported:");
         await runOperation(stack, inv, "refresh");
     }
+}
+
+/**
+ * What to say of a lock of another host: this host cannot tell whether its process runs (a pid
+ * names a process of its own host only), so the lock is never cleared here; the user can.
+ */
+function otherHostLock(l: Lock, backend: Backend, stack: string): string {
+    const url = backend.envVars.PULUMI_BACKEND_URL;
+    return [
+        `  It was taken on another host (${l.hostname}): this host cannot tell whether pid ${l.pid} still runs there, so it never clears that lock.`,
+        `  If no deploy of '${stack}' runs on ${l.hostname} any more (check that host first), clear it by hand: ${url ? `PULUMI_BACKEND_URL=${url} ` : ""}pulumi cancel --stack ${stack} --yes`,
+    ].join("\n");
 }
 
 async function clearDeadLocks(stack: Stack, locks: Lock[]): Promise<void> {

@@ -7,6 +7,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { DeployError } from "./cli";
 import { checkCluster } from "./clusterPreflight";
+import { proxiedFetch, ProxyError } from "./proxy";
 
 const PLATFORM_KEY = "datadog-exercise:platform";
 /** Enough for a daemon on this host or the network; a hung one fails this fast rather than after minutes. */
@@ -95,15 +96,26 @@ async function dockerAnswers(ctx: PreflightContext): Promise<void> {
 
 /**
  * GET /api/v1/validate (the API key) and GET /api/v1/monitor?page_size=1 (the application key)
- * at the stack's API, before either key is stored. A refusal is an error that names the variable;
+ * at the stack's API, through the environment's proxy (deploy/proxy.ts), before either key is stored.
+ * A proxy that does not carry the requests is an error that names it. A refusal is an error that names the variable;
  * an API that cannot be reached is a warning (the engine checks the keys again).
  */
-export async function keysAccepted(url: string, keys: { apiKey?: string; appKey?: string }, site: string): Promise<void> {
+export async function keysAccepted(url: string, keys: { apiKey?: string; appKey?: string }, site: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
     if (!keys.apiKey && !keys.appKey) return;
     const get = async (p: string, headers: Record<string, string>): Promise<number | string> =>
-        fetch(new URL(p, url), { headers, signal: AbortSignal.timeout(5000) }).then(
+        proxiedFetch(new URL(p, url), { headers, signal: AbortSignal.timeout(5000) }, env).then(
             (r) => r.status,
-            (e: Error) => String((e.cause as Error | undefined)?.message ?? e.message),
+            (e: Error) => {
+                if (e instanceof ProxyError) {
+                    throw new DeployError(
+                        [
+                            `Cannot check the keys at ${url}: ${e.message}. Nothing was written.`,
+                            `  Start that proxy or fix ${e.variable}; or, if ${new URL(url).hostname} needs no proxy, add it to NO_PROXY.`,
+                        ].join("\n"),
+                    );
+                }
+                return String((e.cause as Error | undefined)?.message ?? e.message);
+            },
         );
     const problems: string[] = [];
     let unreachable: string | undefined;

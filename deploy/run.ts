@@ -34,7 +34,7 @@ export async function run(inv: Invocation, projectDir: string, env: NodeJS.Proce
     if (changes || inv.command === "destroy") await platformPreflight({ projectDir, stack: inv.stack, stackFile, env });
     if (changes) {
         const site = inputs.config["datadog-exercise:site"]?.value ?? (stackFile?.["datadog-exercise:site"] as string | undefined) ?? "datadoghq.com";
-        await keysAccepted(apiUrl(stackFile, inputs), { apiKey: inputs.config["datadog:apiKey"]?.value, appKey: inputs.config["datadog:appKey"]?.value }, site);
+        await keysAccepted(apiUrl(stackFile, inputs), { apiKey: inputs.config["datadog:apiKey"]?.value, appKey: inputs.config["datadog:appKey"]?.value }, site, env);
     }
 
     // eslint-disable-next-line @typescript-eslint/no-require-imports

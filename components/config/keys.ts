@@ -27,3 +27,12 @@ const datadogKey = (what: string, length: number) => {
 };
 export const apiKeyRule = datadogKey("API key", 32);
 export const appKeyRule = datadogKey("application key", 40);
+
+/**
+ * The titles of a stack's two dashboards (the timeboard, the service's), each ending in its env:
+ * the components set them, and the deploy command's doctor finds a stack's dashboards by them, exactly.
+ */
+export const dashboardTitles = (env: string, service: string) => ({
+    timeboard: `Datadog exercise (${env})`,
+    service: `Datadog exercise: ${service} (${env})`,
+});

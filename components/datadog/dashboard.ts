@@ -1,5 +1,6 @@
 import * as datadog from "@pulumi/datadog";
 import * as pulumi from "@pulumi/pulumi";
+import { dashboardTitles } from "../config/keys";
 
 export interface ExerciseDashboardArgs {
     env: string;
@@ -30,7 +31,7 @@ export class ExerciseDashboard extends pulumi.ComponentResource {
         this.dashboard = new datadog.Dashboard(
             `${name}-dashboard`,
             {
-                title: `Datadog exercise (${args.env})`,
+                title: dashboardTitles(args.env, "").timeboard,
                 description: "my_metric from the custom Agent check, and PostgreSQL's max_connections with anomaly detection. Managed by Pulumi (datadog-exercise).",
                 layoutType: "ordered",
                 reflowType: "auto",

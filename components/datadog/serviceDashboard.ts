@@ -1,5 +1,6 @@
 import * as datadog from "@pulumi/datadog";
 import * as pulumi from "@pulumi/pulumi";
+import { dashboardTitles } from "../config/keys";
 
 export interface ServiceDashboardArgs {
     env: string;
@@ -44,7 +45,7 @@ export class ServiceDashboard extends pulumi.ComponentResource {
         this.dashboard = new datadog.Dashboard(
             `${name}-dashboard`,
             {
-                title: `Datadog exercise: ${args.service} (${args.env})`,
+                title: dashboardTitles(args.env, args.service).service,
                 description: `The APM demo service: requests from the traffic container, the app, its PostgreSQL. Managed by Pulumi (datadog-exercise).`,
                 layoutType: "ordered",
                 reflowType: "auto",

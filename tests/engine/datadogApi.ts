@@ -16,7 +16,11 @@
 //   after it has stored the object, as a slow API does.
 // - The list endpoints (monitors by monitor_tags, dashboards, SLOs by tags_query, downtimes) answer
 //   in the shapes of TestAccDatadogMonitorDatasource.yaml, TestAccDatadogDashboardListDatasource.yaml,
-//   TestAccDatadogServiceLevelObjectivesDatasource.yaml and TestAccDowntimeScheduleBasicRecurring.yaml.
+//   TestAccDatadogServiceLevelObjectivesDatasource.yaml and TestAccDowntimeScheduleBasicRecurring.yaml,
+//   one page at a time with the API reference's paging parameters and defaults: monitors page and
+//   page_size (100; every monitor when page is not given), dashboards start and count (100), SLOs
+//   offset and limit (1000), downtimes page[offset] and page[limit] (30). `maxPageSize` caps every
+//   page, as the API caps the sizes it is asked, so that a test can put objects past the first page.
 //
 // It never accepts what the real API rejects; it may reject what the real API accepts (unknown
 // fields, for one), which would show as a failing test, never as a passing one.
@@ -141,6 +145,8 @@ export class DatadogApiStandIn {
     readonly storeThen504 = new Map<Kind, number>();
     /** "METHOD /path" (ids as {id}) -> milliseconds the answer is held after the request was handled. */
     readonly delays = new Map<string, number>();
+    /** The most items a list endpoint puts in one page, whatever size it is asked (the API's own caps when unset). */
+    maxPageSize: number | undefined = undefined;
     /** Emits "request" (a RecordedRequest) when a request has been handled, before its answer is sent. */
     readonly events = new EventEmitter();
     private nextId = 1;
@@ -242,16 +248,25 @@ export class DatadogApiStandIn {
             case "GET /api/v1/monitor": {
                 // monitor_tags: a comma-separated list, each of which a monitor must carry.
                 const tags = (query.get("monitor_tags") ?? "").split(",").filter(Boolean);
-                return [200, [...this.monitors.values()].filter((m) => tags.every((t) => (m.tags as string[]).includes(t)))];
+                const all = [...this.monitors.values()].filter((m) => tags.every((t) => (m.tags as string[]).includes(t)));
+                if (!query.has("page")) return [200, all];
+                const size = this.pageSize(query.get("page_size"), 100, 1000);
+                return [200, all.slice(Number(query.get("page")) * size).slice(0, size)];
             }
-            case "GET /api/v1/dashboard":
-                return [200, { dashboards: [...this.dashboards.values()].map(({ widgets: _w, ...summary }) => (void _w, summary)) }];
+            case "GET /api/v1/dashboard": {
+                const all = [...this.dashboards.values()].map(({ widgets: _w, ...summary }) => (void _w, summary));
+                return [200, { dashboards: this.page(all, query.get("start"), this.pageSize(query.get("count"), 100)) }];
+            }
             case "GET /api/v1/slo": {
                 const tags = (query.get("tags_query") ?? "").split(",").filter(Boolean);
-                return [200, { data: [...this.slos.values()].filter((o) => tags.every((t) => (o.tags as string[]).includes(t))), error: null }];
+                const all = [...this.slos.values()].filter((o) => tags.every((t) => (o.tags as string[]).includes(t)));
+                return [200, { data: this.page(all, query.get("offset"), this.pageSize(query.get("limit"), 1000)), error: null }];
             }
-            case "GET /api/v2/downtime":
-                return [200, { data: [...this.downtimes.values()].map((d) => this.downtimeData(d)), meta: { page: { total_filtered_count: this.downtimes.size } } }];
+            case "GET /api/v2/downtime": {
+                const all = [...this.downtimes.values()].map((d) => this.downtimeData(d));
+                const data = this.page(all, query.get("page[offset]"), this.pageSize(query.get("page[limit]"), 30));
+                return [200, { data, meta: { page: { total_filtered_count: all.length } } }];
+            }
             case "GET /api/v1/monitor/{id}":
                 return [200, this.monitor(Number(id))];
             case "PUT /api/v1/monitor/{id}":
@@ -295,6 +310,15 @@ export class DatadogApiStandIn {
             default:
                 throw new ApiError(404, [`the stand-in does not serve ${method} ${path}`]);
         }
+    }
+
+    /** The size of a page: as asked (else the endpoint's default), at most `max` and maxPageSize. */
+    private pageSize(asked: string | null, fallback: number, max = Infinity): number {
+        return Math.min(asked === null ? fallback : Number(asked), max, this.maxPageSize ?? Infinity);
+    }
+
+    private page<T>(all: T[], offset: string | null, size: number): T[] {
+        return all.slice(Number(offset ?? 0), Number(offset ?? 0) + size);
     }
 
     /** A stored object's answer: 200, or 504 when storeThen504 asks it of this kind. */

@@ -3,7 +3,7 @@
 // has, against the Datadog API and Docker daemon stand-ins. `up` targets the Datadog side, as the
 // engine spec does (Docker resources are previewed, never created here).
 import * as assert from "assert";
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import { randomUUID } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -12,6 +12,7 @@ import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { USAGE } from "../../deploy/cli";
 import { DatadogApiStandIn } from "./datadogApi";
 import { DockerDaemonStandIn } from "./dockerDaemon";
+import { startDeploy } from "./deployProcess";
 import { API_KEY, APP_KEY, RunResult, Stack, Toolchain, copyProject, findToolchain, hermeticEnv } from "./harness";
 
 const toolchain = findToolchain();
@@ -68,31 +69,11 @@ describeEngine("deploy in two commands: npm run deploy", function () {
                 resolve({ code: code ?? -1, stdout, stderr });
             });
         });
-    /**
-     * `npm run deploy -- <args>` started in a process group of its own, as a terminal starts it:
-     * `interrupt` sends SIGINT to the whole group (a Ctrl-C). `marker` tags every process it starts.
-     */
+    /** `npm run deploy -- <args>` as a terminal starts it (deployProcess.ts), its output kept for the key check. */
     const start = (args: string[], vars: NodeJS.ProcessEnv) => {
-        const marker = randomUUID();
-        const child: ChildProcess = spawn("npm", ["run", "-s", "deploy", "--", ...args], {
-            cwd: dir,
-            env: { ...env, ...vars, DEPLOY_SPEC_RUN: marker },
-            stdio: ["ignore", "pipe", "pipe"],
-            detached: true,
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout!.on("data", (d) => (stdout += d));
-        child.stderr!.on("data", (d) => (stderr += d));
-        const done = new Promise<RunResult>((resolve, reject) => {
-            child.on("error", reject);
-            child.on("close", (code, signal) => {
-                outputs.push(stdout, stderr);
-                // Killed by a signal (npm re-raises the SIGINT it got): the code a shell reports, 128 + its number.
-                resolve({ code: code ?? 128 + os.constants.signals[signal as NodeJS.Signals], stdout, stderr });
-            });
-        });
-        return { child, marker, done, output: () => stdout + stderr, interrupt: () => process.kill(-child.pid!, "SIGINT") };
+        const run = startDeploy(dir, { ...env, ...vars }, args);
+        void run.done.then((r) => outputs.push(r.stdout, r.stderr));
+        return run;
     };
     /** The node process of the deploy command that `start` began (npm's grandchild). */
     const deployPid = (marker: string): number => {
