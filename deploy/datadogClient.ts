@@ -12,18 +12,16 @@ export interface ReadAccess {
 }
 
 /**
- * The one place the client's HTTP transport comes from: the client's own fetch-based library, on
- * Node's fetch (so NODE_USE_ENV_PROXY=1 makes it honour HTTPS_PROXY/NO_PROXY). A 429 prints a plain
- * line; the client waits as the answer's X-RateLimit-Reset says, then retries.
+ * The one place the client's HTTP transport comes from: Node's fetch, under the client's own
+ * fetch-based library (so NODE_USE_ENV_PROXY=1 makes it honour HTTPS_PROXY/NO_PROXY). A 429
+ * prints a plain line; the client then waits as the answer's X-RateLimit-Reset says, and retries.
  */
-export function transport(say: (line: string) => void): client.HttpLibrary {
-    const http = new client.IsomorphicFetchHttpLibrary();
-    http.fetch = async (url: string, init: RequestInit) => {
-        const r = await globalThis.fetch(url, init);
+export function transport(say: (line: string) => void): typeof fetch {
+    return async (url, init) => {
+        const r = await fetch(url, init);
         if (r.status === 429) say(`Datadog answered 429 (rate limited): retrying in ${r.headers.get("x-ratelimit-reset") ?? "a few"} s.`);
         return r;
     };
-    return http;
 }
 
 export interface Api {
@@ -38,7 +36,7 @@ export function datadogApi(access: ReadAccess, say: (line: string) => void): Api
     const configuration = client.createConfiguration({
         authMethods: { apiKeyAuth: access.apiKey, appKeyAuth: access.appKey },
         baseServer: new client.BaseServerConfiguration(access.url.replace(/\/+$/, ""), {}),
-        httpApi: transport(say),
+        fetch: transport(say),
         enableRetry: true,
         maxRetries: 3,
     });

@@ -36,7 +36,8 @@ export async function readStack(projectDir: string, env: NodeJS.ProcessEnv, name
         throw new DeployError(`stack '${name}' does not exist in this backend yet: npm run deploy -- up ${name} creates it.`);
     }
     const stack = await openStack(projectDir, backend, name, false);
-    const values = await stack.getAllConfig();
+    // Three CLI calls at once: each starts a process.
+    const [values, [last], exported] = await Promise.all([stack.getAllConfig(), stack.history(1), stack.exportStack()]);
     let config: StackConfig;
     try {
         config = loadStackConfig({ stack: name, get: (k) => values[k]?.value, isSecret: (k) => values[k]?.secret, env: (v) => env[v] });
@@ -44,9 +45,8 @@ export async function readStack(projectDir: string, env: NodeJS.ProcessEnv, name
         if (e instanceof ConfigError) throw new DeployError(`Cannot read stack '${name}': ${e.message}`);
         throw e;
     }
-    const [last] = await stack.history(1);
     if (last === undefined) throw new DeployError(`stack '${name}' has never been deployed: npm run deploy -- up ${name}.`);
-    const deployment = (await stack.exportStack()).deployment as { resources?: { type: string; id?: string; outputs?: { name?: string } }[] };
+    const deployment = exported.deployment as { resources?: { type: string; id?: string; outputs?: { name?: string } }[] };
     const monitors = (deployment.resources ?? [])
         .filter((r) => r.type === "datadog:index/monitor:Monitor" && r.id)
         .flatMap((r) => {
