@@ -2,7 +2,7 @@
 // promised state, beside the forecast's median and 90th percentile for it (docs/live-demo.md).
 import { ScenarioName, scenarioConfig, ScenarioInput } from "../components/config/scenario";
 import { StackConfig } from "../components/config/stackConfig";
-import { MetricModel, Percentiles, timeToState, windowShareTime } from "../components/datadog/forecast";
+import { MetricModel, MonitorModel, Percentiles, timeToState, windowShareTime } from "../components/datadog/forecast";
 import { datadogApi, plainError } from "./datadogClient";
 import { duration, Output, ProgressLine } from "./report";
 import { MonitorKind, StackContext } from "./stackContext";
@@ -22,6 +22,19 @@ export const TARGETS: Partial<Record<ScenarioName, { kind: MonitorKind; state: "
 const ROUTE_ERRORS_PERCENT = 5;
 /** p95 is above the critical once more than 5 % of the window's requests are slow. */
 const SLOW_SHARE_FOR_P95 = 5;
+
+/** The my_metric monitor as the forecast models it, from the stack's config. */
+export function monitorModel(c: StackConfig): MonitorModel & { noDataMinutes: number } {
+    return {
+        windowMinutes: c.monitor.evaluationWindowMinutes,
+        aggregation: c.monitor.timeAggregation,
+        warning: c.monitor.warningThreshold,
+        critical: c.monitor.criticalThreshold,
+        warningRecovery: c.monitor.warningRecovery,
+        criticalRecovery: c.monitor.criticalRecovery,
+        noDataMinutes: c.monitor.noDataMinutes,
+    };
+}
 
 /** The forecast's minutes to the scenario's state, from the scenario the stack was on (docs/live-demo.md's table). */
 export function stateForecast(c: StackConfig, scenario: ScenarioName, previous: ScenarioName): Percentiles | undefined {
@@ -49,17 +62,8 @@ export function stateForecast(c: StackConfig, scenario: ScenarioName, previous: 
     }
     const target = TARGETS[scenario];
     if (!target) return undefined;
-    const monitor = {
-        windowMinutes: window,
-        aggregation: c.monitor.timeAggregation,
-        warning: c.monitor.warningThreshold,
-        critical: c.monitor.criticalThreshold,
-        warningRecovery: c.monitor.warningRecovery,
-        criticalRecovery: c.monitor.criticalRecovery,
-        noDataMinutes: c.monitor.noDataMinutes,
-    };
     const state = ({ Alert: "ALERT", Warn: "WARN", OK: "OK", "No Data": "NO DATA" } as const)[target.state];
-    return timeToState(metric(previous) ?? metric("exercise")!, metric(scenario), monitor, state);
+    return timeToState(metric(previous) ?? metric("exercise")!, metric(scenario), monitorModel(c), state);
 }
 
 const minutes = (m: number) => duration(m * 60);
