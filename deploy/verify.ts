@@ -65,7 +65,8 @@ export function signals(ctx: StackContext): Signal[] {
         next,
         look: async (api, now) => {
             const p = await points(api, ctx, now, query);
-            return p.points.length > 0 ? { arrivedAt: new Date(p.points[0][0]), seen: `${p.points.length} points` } : { seen: "no point yet" };
+            const n = p.points.length;
+            return n > 0 ? { arrivedAt: new Date(p.points[0][0]), seen: `${n} point${n === 1 ? "" : "s"}` } : { seen: "no point yet" };
         },
     });
     const logSignal = (name: string, query: string, next: string): Signal => ({ name, expectMinutes: 3, next, look: (api, now) => firstLog(api, ctx, now, query) });

@@ -54,7 +54,9 @@ describeEngine("npm run deploy -- verify, scenario --wait, rehearse", function (
         child.stderr!.on("data", (d) => (stderr += d));
         return new Promise<RunResult>((resolve, reject) => {
             child.on("error", reject);
-            child.on("close", (code, signal) => resolve({ code: code ?? 128 + os.constants.signals[signal as NodeJS.Signals], stdout, stderr }));
+            child.on("close", (code, signal) => {
+                resolve({ code: code ?? 128 + os.constants.signals[signal as NodeJS.Signals], stdout, stderr });
+            });
         });
     };
     const stackFile = () => path.join(dir, "Pulumi.dev.yaml");
@@ -204,6 +206,23 @@ describeEngine("npm run deploy -- verify, scenario --wait, rehearse", function (
         assert.match(r.stderr, new RegExp(`^SIGINT received: stopping the rehearsal; the stack goes back to scenario ${first}\\.$`, "m"));
         assert.match(r.stdout, new RegExp(`^== restoring scenario ${first}$`, "m"));
         assert.match(r.stdout, /^alert +my_metric monitor +OK \(not Alert\) +\d/m);
+        assert.strictEqual(scenarioKey(), first);
+        assert.deepStrictEqual(locks(), []);
+    });
+
+    it("rehearse: every step until its monitor's state, the table, then the scenario it found: exit 0", async () => {
+        script();
+        const first = scenarioKey();
+        const names = { my_metric: /my_metric/, latency: /p95 latency/, "error rate": /error rate/ } as const;
+        const r = await start(["rehearse", "dev", ...TARGET], (line) => {
+            // Each monitor reaches the promised state once the command has said it waits for it.
+            const m = /^scenario \w+: (my_metric|latency|error rate) monitor .*, waiting for (Alert|Warn|OK|No Data);/.exec(line);
+            if (m) api.telemetry.states.push({ name: names[m[1] as keyof typeof names], state: m[2] as "Alert", at: Date.now() });
+        }, MINUTE_MS);
+        assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+        const rows = [...r.stdout.matchAll(/^(alert|warning|calm|nodata|slow|errors) +(my_metric|latency|error rate) monitor +(\S+(?: Data)?) +\d+ (?:min|s)/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+        assert.deepStrictEqual(rows, ["alert my_metric Alert", "warning my_metric Warn", "calm my_metric OK", "nodata my_metric No Data", "slow latency Alert", "errors error rate Alert"]);
+        assert.match(r.stdout, new RegExp(`^== restoring scenario ${first}$`, "m"));
         assert.strictEqual(scenarioKey(), first);
         assert.deepStrictEqual(locks(), []);
     });
