@@ -11,6 +11,8 @@ export const COMMANDS = {
     outputs: "print the stack's URLs",
     scenario: "<name> [stack]: set the live demo's scenario (exercise, alert, warning, calm, nodata, slow, errors: docs/live-demo.md), then up",
     doctor: "list Datadog objects of this stack that its state lacks (orphans, duplicates), and state objects gone from Datadog",
+    verify: "[stack] [--wait <minutes>]: ask Datadog whether every signal of the stack has arrived (docs/live-demo.md)",
+    rehearse: "[stack]: run the live demo's scenarios, each until its monitor's state, then put back the scenario it found",
 } as const;
 export type Command = keyof typeof COMMANDS;
 
@@ -18,7 +20,11 @@ export type Command = keyof typeof COMMANDS;
 export const OPTIONS = {
     target: { type: "string", multiple: true, arg: "<urn>", help: "only this resource (repeatable)" },
     "target-dependents": { type: "boolean", help: "and what depends on the targets" },
-    wait: { type: "boolean", default: true, help: "--no-wait: fail at once when another deploy holds the stack's lock, instead of waiting" },
+    wait: {
+        type: "boolean",
+        arg: "[<minutes>]",
+        help: "scenario: then wait for the monitor's state; verify: poll up to <minutes>. --no-wait: fail at once when another deploy holds the stack's lock",
+    },
     delete: { type: "boolean", help: "doctor: delete the orphans it lists" },
     policy: { type: "boolean", default: true, help: "--no-policy: skip the guardrails (policy/, docs/guardrails.md) that up and preview run" },
     help: { type: "boolean", short: "h", help: "print this usage" },
@@ -50,6 +56,10 @@ export interface Invocation {
     /** false with --no-policy: up and preview run without the policy pack. */
     policy: boolean;
     help: boolean;
+    /** --wait given: scenario waits for its monitor's state; verify polls (for waitMinutes, when given). */
+    waitGiven: boolean;
+    /** --wait <minutes> (verify). */
+    waitMinutes?: number;
 }
 
 /** Thrown for what the user must fix; its message is printed as it is, with no stack trace. */
@@ -77,16 +87,26 @@ export function parseArgs(argv: readonly string[], isStack: (word: string) => bo
     const options = Object.fromEntries(
         Object.entries(OPTIONS).map(([name, o]) => [name, { type: o.type, multiple: "multiple" in o, ...("short" in o ? { short: o.short } : {}), ...("default" in o ? { default: o.default } : {}) }]),
     );
+    // --wait <minutes> / --wait=<minutes>: a number after the boolean option is its value.
+    const args = [...argv];
+    let waitMinutes: number | undefined;
+    const at = args.findIndex((a, i) => /^--wait=/.test(a) || (a === "--wait" && /^\d+(\.\d+)?$/.test(args[i + 1] ?? "")));
+    if (at >= 0) {
+        const [flag, value] = args[at].includes("=") ? ["--wait", args[at].slice(7)] : ["--wait", args[at + 1]];
+        waitMinutes = Number(value);
+        if (!/^\d+(\.\d+)?$/.test(value) || !(waitMinutes > 0)) throw usageError(`--wait takes a number of minutes above 0, not '${value}'.`);
+        args.splice(at, args[at].includes("=") ? 1 : 2, flag);
+    }
     let parsed;
     try {
-        parsed = parseNodeArgs({ args: [...argv], options, allowPositionals: true, allowNegative: true, strict: true });
+        parsed = parseNodeArgs({ args, options, allowPositionals: true, allowNegative: true, strict: true });
     } catch (e) {
         // util.parseArgs's messages end in a hint about '--' that does not apply here.
         const message = (e as Error).message.split(/\. To specify a positional argument/)[0];
         throw usageError(`${message}. Options: ${Object.keys(OPTIONS).map((o) => `--${o}`).join(", ")}.`);
     }
     const v = parsed.values as { target?: string[]; "target-dependents"?: boolean; wait?: boolean; delete?: boolean; policy?: boolean; help?: boolean };
-    const base = { targets: v.target ?? [], targetDependents: v["target-dependents"] ?? false, wait: v.wait ?? true, delete: v.delete ?? false, policy: v.policy ?? true, help: v.help ?? false };
+    const base = { targets: v.target ?? [], targetDependents: v["target-dependents"] ?? false, wait: v.wait ?? true, delete: v.delete ?? false, policy: v.policy ?? true, help: v.help ?? false, waitGiven: v.wait === true, ...(waitMinutes !== undefined ? { waitMinutes } : {}) };
     const words = [...parsed.positionals];
     if (base.help) return { command: "up", stack: "dev", ...base };
     const commands = Object.keys(COMMANDS).join(", ");
@@ -99,6 +119,7 @@ export function parseArgs(argv: readonly string[], isStack: (word: string) => bo
     const command = isCommand(first) ? (words.shift() as Command) : "up";
     const scenario = command === "scenario" ? words.shift() : undefined;
     if (words.length > 1) throw usageError(`too many arguments: ${words.join(" ")}. Give at most a subcommand (${commands}) and a stack.`);
+    if (waitMinutes !== undefined && command !== "verify") throw usageError(`--wait <minutes> is verify's: ${command} takes --wait alone.`);
     const stack = words[0] ?? "dev";
     if (!STACK_NAME.test(stack)) throw usageError(`'${stack}' is not a stack name: letters, digits, '-', '_' and '.' only.`);
     return { command, stack, ...(scenario !== undefined ? { scenario } : {}), ...base };

@@ -1,4 +1,4 @@
-// `npm run deploy -- [up|preview|destroy|outputs|scenario <name>|doctor] [stack] [options]` (docs/deploy.md)
+// `npm run deploy -- [up|preview|destroy|outputs|scenario <name>|doctor|verify|rehearse] [stack] [options]` (docs/deploy.md)
 //
 // Creates or updates a stack from environment variables, through Pulumi's Automation API on this
 // project's directory: DD_API_KEY, DD_APP_KEY (stored as secrets), DD_SITE, NOTIFY_EMAIL. Everything
@@ -14,21 +14,43 @@ import { DeployError, parseArgs, USAGE } from "./cli";
 export { parseArgs } from "./cli";
 
 /** Runs the command; returns the exit code. Every error the user can act on is a DeployError. */
+/** verify --wait without minutes: polls this long. */
+const DEFAULT_WAIT_MINUTES = 10;
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+/** Runs the command; returns the exit code. Every error the user can act on is a DeployError. */
 export async function main(argv: readonly string[], projectDir: string, env: NodeJS.ProcessEnv): Promise<number> {
     const inv = parseArgs(argv, (word) => fs.existsSync(path.join(projectDir, `Pulumi.${word}.yaml`)));
     if (inv.help) {
         console.log(USAGE);
         return 0;
     }
-    // scenario <name>: up, with the scenario's key written first.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // verify and rehearse read the deployed stack (docs/live-demo.md).
+    if (inv.command === "rehearse") return (require("./rehearse") as typeof import("./rehearse")).rehearse(inv, projectDir, env);
+    const { timing } = require("./timing") as typeof import("./timing");
+    const { readStack } = require("./stackContext") as typeof import("./stackContext");
+    if (inv.command === "verify") {
+        const { verify } = require("./verify") as typeof import("./verify");
+        return verify(await readStack(projectDir, env, inv.stack), inv.waitMinutes ?? (inv.waitGiven ? DEFAULT_WAIT_MINUTES : undefined), timing(env), process.stdout);
+    }
+    // scenario <name>: up, with the scenario's key written first; with --wait, then the monitor's state.
     const { readStackFile } = require("./inputs") as typeof import("./inputs");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const scenario = inv.command === "scenario" ? (require("./scenario") as typeof import("./scenario")).scenarioConfig(inv.scenario, inv.stack, readStackFile(projectDir, inv.stack)) : {};
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const stackFile = readStackFile(projectDir, inv.stack);
+    const scenarioModule = require("./scenario") as typeof import("./scenario");
+    const scenario = inv.command === "scenario" ? scenarioModule.scenarioConfig(inv.scenario, inv.stack, stackFile) : {};
     const run = require("./run") as typeof import("./run");
-    return run.run(inv.command === "scenario" ? { ...inv, command: "up" } : inv, projectDir, env, scenario);
+    const code = await run.run(inv.command === "scenario" ? { ...inv, command: "up" } : inv, projectDir, env, scenario);
+    if (inv.command !== "scenario" || !inv.waitGiven || code !== 0) return code;
+    const { TARGETS, waitForState } = require("./waitState") as typeof import("./waitState");
+    const name = inv.scenario as import("../components/config/scenario").ScenarioName;
+    if (!TARGETS[name]) {
+        console.log(`scenario ${name} promises no monitor state to wait for (docs/live-demo.md).`);
+        return 0;
+    }
+    const previous = String(stackFile?.[scenarioModule.SCENARIO_KEY] ?? "exercise") as typeof name;
+    return (await waitForState(await readStack(projectDir, env, inv.stack), previous, timing(env), process.stdout)).reached ? 0 : 1;
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 if (require.main === module) {
     main(process.argv.slice(2), path.resolve(__dirname, ".."), process.env).then(

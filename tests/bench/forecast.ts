@@ -5,6 +5,7 @@
 //
 //   PATH="$PWD/node_modules/.bin:$PATH" tsx tests/bench/forecast.ts [warningThreshold criticalThreshold]
 import { loadStackConfig } from "../../components/config/stackConfig";
+import { monitorModel } from "../../deploy/waitState";
 import { forecast, MetricModel, Percentiles, timeToState, windowShareTime, FORECAST_DAYS } from "../../components/datadog/forecast";
 
 const [warning, critical] = process.argv.slice(2);
@@ -25,15 +26,7 @@ const metric = (s: string): MetricModel | undefined => {
     const r = load(s).scenario.myMetric;
     return r && { ...r, intervalSeconds: c.checkIntervalSeconds };
 };
-const monitor = {
-    windowMinutes: c.monitor.evaluationWindowMinutes,
-    aggregation: c.monitor.timeAggregation,
-    warning: c.monitor.warningThreshold,
-    critical: c.monitor.criticalThreshold,
-    warningRecovery: c.monitor.warningRecovery,
-    criticalRecovery: c.monitor.criticalRecovery,
-    noDataMinutes: c.monitor.noDataMinutes,
-};
+const monitor = monitorModel(c);
 const exercise = metric("exercise")!;
 const f = forecast(exercise, monitor);
 const fmt = (p: Percentiles | undefined) => (p ? `${p.median.toFixed(1)} | ${p.p90.toFixed(1)}` : "not reached | -");

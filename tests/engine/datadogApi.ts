@@ -31,6 +31,7 @@ import * as http from "http";
 import { DateTime } from "luxon";
 import type { AddressInfo } from "net";
 import { rrulestr } from "rrule";
+import { ReadError, Telemetry } from "./datadogReads";
 
 export interface RecordedRequest {
     readonly method: string;
@@ -90,6 +91,8 @@ function modelProblems(serializer: typeof v1.ObjectSerializer, data: unknown, ty
     return problems;
 }
 
+export { modelProblems };
+
 function check(serializer: typeof v1.ObjectSerializer, data: unknown, type: string): void {
     const problems = modelProblems(serializer, data, type);
     if (problems.length > 0) throw new ApiError(400, problems);
@@ -147,6 +150,8 @@ export class DatadogApiStandIn {
     readonly delays = new Map<string, number>();
     /** The most items a list endpoint puts in one page, whatever size it is asked (the API's own caps when unset). */
     maxPageSize: number | undefined = undefined;
+    /** What has arrived, and when: the read endpoints' scripted timeline (datadogReads.ts). */
+    readonly telemetry = new Telemetry(modelProblems);
     /** Emits "request" (a RecordedRequest) when a request has been handled, before its answer is sent. */
     readonly events = new EventEmitter();
     private nextId = 1;
@@ -207,13 +212,15 @@ export class DatadogApiStandIn {
                 this.authenticate(req, path);
                 [status, answer] = this.route(req.method ?? "", path, body, new URLSearchParams(search));
             } catch (e) {
-                if (e instanceof ApiError) [status, answer] = [e.status, { errors: e.errors }];
+                if (e instanceof ApiError || e instanceof ReadError) [status, answer] = [e.status, { errors: e.errors }];
                 else if (e instanceof SyntaxError) [status, answer] = [400, { errors: ["Invalid JSON"] }];
                 else [status, answer] = [500, { errors: [String(e)] }];
             }
             this.events.emit("request", recorded);
             const send = () => {
-                res.writeHead(status, answer === undefined ? {} : { "Content-Type": "application/json" });
+                // A 429 says when to retry, as the API's rate limit headers do.
+                const limit = status === 429 ? { "X-RateLimit-Limit": "60", "X-RateLimit-Period": "60", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1" } : {};
+                res.writeHead(status, answer === undefined ? limit : { "Content-Type": "application/json", ...limit });
                 res.end(answer === undefined ? undefined : JSON.stringify(answer));
             };
             const delay = this.delays.get(`${req.method} ${path.replace(ID_SEGMENT, "/{id}")}`);
@@ -233,6 +240,8 @@ export class DatadogApiStandIn {
     private route(method: string, path: string, body: unknown, query: URLSearchParams): [number, unknown] {
         const key = `${method} ${path.replace(ID_SEGMENT, "/{id}")}`;
         const id = /\/api\/v[12]\/\w+\/([^/]+)/.exec(path)?.[1] ?? "";
+        const read = this.telemetry.route(method, path, body, query);
+        if (read) return read;
         switch (key) {
             case "GET /api/v1/validate":
                 return [200, { valid: true }];
@@ -268,7 +277,8 @@ export class DatadogApiStandIn {
                 return [200, { data, meta: { page: { total_filtered_count: all.length } } }];
             }
             case "GET /api/v1/monitor/{id}":
-                return [200, this.monitor(Number(id))];
+                this.telemetry.limit();
+                return [200, this.telemetry.monitorState(this.monitor(Number(id)))];
             case "PUT /api/v1/monitor/{id}":
                 return [200, this.updateMonitor(Number(id), body as Json)];
             case "DELETE /api/v1/monitor/{id}":

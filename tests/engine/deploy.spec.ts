@@ -178,7 +178,7 @@ describeEngine("deploy in two commands: npm run deploy", function () {
             assert.strictEqual(r.code, 0);
             assert.strictEqual(r.stderr, "");
             assert.strictEqual(r.stdout, `${USAGE}\n`);
-            assert.match(r.stdout, /^usage: npm run deploy -- \[up\|preview\|destroy\|outputs\|scenario\|doctor\] \[stack\] \[options\]\n/);
+            assert.match(r.stdout, /^usage: npm run deploy -- \[up\|preview\|destroy\|outputs\|scenario\|doctor\|verify\|rehearse\] \[stack\] \[options\]\n/);
         }
     });
 

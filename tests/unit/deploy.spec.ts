@@ -6,7 +6,7 @@ import { API_KEY, APP_KEY } from "./harness";
 const GOOD = { DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, NOTIFY_EMAIL: "oncall@example.com" };
 
 describe("deploy command: arguments", () => {
-    const defaults = { targets: [], targetDependents: false, wait: true, delete: false, policy: true, help: false };
+    const defaults = { targets: [], targetDependents: false, wait: true, delete: false, policy: true, help: false, waitGiven: false };
 
     it("runs up on dev by default", () => {
         assert.deepEqual(parseArgs([]), { command: "up", stack: "dev", ...defaults });
@@ -32,12 +32,21 @@ describe("deploy command: arguments", () => {
         assert.equal(parseArgs(["doctor", "dev", "--delete"]).delete, true);
     });
 
+    it("takes verify's --wait <minutes>, and scenario's --wait alone", () => {
+        assert.deepEqual([parseArgs(["verify", "prod", "--wait", "10"]).waitMinutes, parseArgs(["verify", "--wait=2.5", "prod"]).stack], [10, "prod"]);
+        assert.deepEqual([parseArgs(["verify"]).waitGiven, parseArgs(["verify"]).waitMinutes], [false, undefined]);
+        const s = parseArgs(["scenario", "alert", "dev", "--wait"]);
+        assert.deepEqual([s.scenario, s.stack, s.waitGiven, s.wait], ["alert", "dev", true, true]);
+        assert.throws(() => parseArgs(["scenario", "alert", "--wait", "5"]), /--wait <minutes> is verify's: scenario takes --wait alone\./);
+        assert.throws(() => parseArgs(["verify", "--wait=0"]), /--wait takes a number of minutes above 0, not '0'\./);
+    });
+
     it("refuses an unknown option, naming the valid ones", () => {
         assert.throws(() => parseArgs(["--yes"]), (e: Error) => e.message.startsWith("Unknown option '--yes'. Options: --target, --target-dependents, --wait, --delete, --policy, --help.\nusage: npm run deploy"));
     });
 
     it("refuses a typo of a subcommand, unless a stack of that name has a stack file", () => {
-        assert.throws(() => parseArgs(["destory"]), /^Error: unknown subcommand 'destory' \(did you mean destroy\?\): one of up, preview, destroy, outputs, scenario, doctor\./);
+        assert.throws(() => parseArgs(["destory"]), /^Error: unknown subcommand 'destory' \(did you mean destroy\?\): one of up, preview, destroy, outputs, scenario, doctor, verify, rehearse\./);
         assert.equal(parseArgs(["destory"], (w) => w === "destory").stack, "destory");
     });
 
