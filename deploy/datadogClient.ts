@@ -3,6 +3,7 @@
 import { client, v1, v2 } from "@datadog/datadog-api-client";
 import { logger } from "@datadog/datadog-api-client/dist/logger";
 import { DeployError } from "./cli";
+import { proxiedFetch } from "./proxy";
 
 /** Where and with which keys to read: the stack's datadog:apiUrl, else https://api.<site>. */
 export interface ReadAccess {
@@ -12,13 +13,14 @@ export interface ReadAccess {
 }
 
 /**
- * The one place the client's HTTP transport comes from: Node's fetch, under the client's own
- * fetch-based library (so NODE_USE_ENV_PROXY=1 makes it honour HTTPS_PROXY/NO_PROXY). A 429
+ * The one place the client's HTTP transport comes from: proxiedFetch (deploy/proxy.ts), under the
+ * client's own fetch-based library, so that it goes through HTTPS_PROXY/NO_PROXY as the key
+ * preflight does, and a dead proxy is a plain error that names it. A 429
  * prints a plain line; the client then waits as the answer's X-RateLimit-Reset says, and retries.
  */
 export function transport(say: (line: string) => void): typeof fetch {
     return async (url, init) => {
-        const r = await fetch(url, init);
+        const r = await proxiedFetch(new URL(String(url instanceof Request ? url.url : url)), init ?? {});
         if (r.status === 429) say(`Datadog answered 429 (rate limited): retrying in ${r.headers.get("x-ratelimit-reset") ?? "a few"} s.`);
         return r;
     };
