@@ -226,6 +226,18 @@ describeEngine("the deploy command behind a proxy", function () {
         assert.ok(proxy.carried.slice(carried).every((c) => c === `CONNECT ${new URL(api.url).host}`), proxy.carried.join("\n"));
     });
 
+    it("verify's Datadog client goes through it too, under the same node flags", async () => {
+        const flags = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).scripts.deploy.split(" deploy/deploy.ts")[0].split(" ").slice(1);
+        const access = JSON.stringify({ url: api.url, apiKey: API_KEY, appKey: APP_KEY });
+        const script = `require("./deploy/datadogClient").datadogApi(${access}, console.log).hosts.listHosts({ filter: "dev" }).then((h) => console.log(h.hostList.length))`;
+        const vars = { HTTP_PROXY: proxy.url, http_proxy: proxy.url, NO_PROXY: "", no_proxy: "" };
+        const carried = proxy.carried.length;
+        const r = await runCommand("node", [...flags, "-e", script], dir, { ...env, ...vars });
+        assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+        assert.strictEqual(r.stdout, "0\n");
+        assert.deepStrictEqual(proxy.carried.slice(carried), [`CONNECT ${new URL(api.url).host}`]);
+    });
+
     it("a dead proxy is a plain error that names it, and nothing is written", async () => {
         const dead = "http://127.0.0.1:9";
         const before = fs.readFileSync(path.join(dir, "Pulumi.dev.yaml"), "utf8");
