@@ -66,6 +66,15 @@ export interface Toolchain {
     readonly userPlugins?: string;
 }
 
+/**
+ * The toolchain's files (a release's pulumi/ folder: the CLI, the Node language host, the scripts
+ * beside them, the providers), unpacked and verified: their directory and names.
+ */
+export function toolchainFiles(): { dir: string; names: string[] } {
+    const dir = unpackVerified(ARCHIVE, SUMS, CACHE);
+    return { dir, names: fs.readFileSync(SUMS, "utf8").trim().split("\n").map((l) => l.trim().split(/\s+/)[1]) };
+}
+
 /** The toolchain to use, or a one-line reason to skip (never in CI). */
 export function findToolchain(): Toolchain | string {
     if (onPath("pulumi")) {
