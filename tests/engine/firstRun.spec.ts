@@ -122,7 +122,7 @@ describe("the README's set-up on a fresh clone: npm ci, then npm run deploy, wit
         assert.strictEqual(r.code, 0, out);
         assert.match(r.stdout, new RegExp(`^Pulumi CLI: ${PINNED_VERSION.replace(/\./g, "\\.")}, ${bin}/pulumi \\(pinned; PATH has no pulumi\\)\\.$`, "m"));
         assert.match(r.stdout, /datadog-exercise-guardrails@v0\.1\.0 \(local: /, "the policy pack ran");
-        assert.match(r.stdout, /my_metric/, "the forecast");
+        assert.match(r.stdout, /my_metric monitor, scenario exercise \(/, "the forecast");
         assert.doesNotMatch(out, STACK_FRAME);
     });
 
