@@ -8,6 +8,7 @@
 // Only node built-ins and ./cli load before the arguments are checked: the rest (the Automation
 // API, the config rules) is required after, so that a bad argument is answered at once.
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { DeployError, parseArgs, USAGE } from "./cli";
 
@@ -60,8 +61,25 @@ if (require.main === module) {
                 console.error(`error: ${e.message}`);
                 process.exit(e.exitCode);
             }
-            console.error(e);
+            console.error(unexpected(e, os.tmpdir()));
             process.exit(1);
         },
     );
+}
+
+/**
+ * An error the command does not expect: one line with its message and the log file that holds its
+ * whole trace (written into `dir`), never the trace itself (docs/deploy.md).
+ */
+export function unexpected(e: unknown, dir: string): string {
+    const err = e instanceof Error ? e : new Error(String(e));
+    const log = path.join(dir, `datadog-exercise-deploy-${new Date().toISOString().replace(/[:.]/g, "-")}-${process.pid}.log`);
+    let where = `its trace is in ${log}`;
+    try {
+        fs.writeFileSync(log, `${err.stack ?? err.message}\n`);
+    } catch (w) {
+        where = `its trace could not be written to ${log} (${(w as Error).message})`;
+    }
+    const message = err.message.split("\n").find((l) => l.trim() !== "") ?? err.name;
+    return `error: unexpected: ${message.trim()}. What to do: rerun; if it happens again, report it with the log (${where}).`;
 }

@@ -12,8 +12,11 @@ export interface PolicyOptions {
 /** The options for `stack.preview`/`stack.up`, or a one-line reason why the pack cannot run. */
 export function policyOptions(projectDir: string, stack: string): PolicyOptions | string {
     const pack = path.join(projectDir, "policy");
-    if (!fs.existsSync(path.join(pack, "node_modules", "@pulumi", "policy"))) {
-        return `the policy pack's packages are not installed: run npm ci --prefix policy (or pass --no-policy to deploy without the guardrails).`;
+    try {
+        // A workspace of the project (package.json): npm ci installs its packages with the program's.
+        require.resolve("@pulumi/policy", { paths: [pack] });
+    } catch {
+        return `the policy pack's packages are not installed: run npm ci (or pass --no-policy to deploy without the guardrails).`;
     }
     const config = path.join(projectDir, `Pulumi.${stack}.policy.json`);
     return { policyPacks: [pack], ...(fs.existsSync(config) ? { policyPackConfigs: [config] } : {}) };

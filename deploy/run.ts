@@ -6,6 +6,7 @@ import { DeployError, Invocation } from "./cli";
 import { apiUrl, DeployInputs, deployInputs, readStackFile } from "./inputs";
 import { policyOptions } from "./policy";
 import { keysAccepted, platformPreflight } from "./preflight";
+import { usePulumiCli } from "./pulumiCli";
 
 /** `extraConfig`: values to write with the environment's (the scenario subcommand's key). */
 export async function run(inv: Invocation, projectDir: string, env: NodeJS.ProcessEnv, extraConfig: DeployInputs["config"] = {}): Promise<number> {
@@ -18,7 +19,8 @@ export async function run(inv: Invocation, projectDir: string, env: NodeJS.Proce
     }
     const policy = changes && inv.policy ? policyOptions(projectDir, inv.stack) : undefined;
     if (typeof policy === "string") throw new DeployError(`Cannot ${inv.command} stack '${inv.stack}': ${policy}`);
-    // Whether the stack exists, and preflight: before anything is written.
+    // The Pulumi CLI (PATH's, else the pinned one, downloaded once), whether the stack exists, and preflight: before anything is written.
+    await usePulumiCli(env, `Cannot ${inv.command} stack '${inv.stack}'`);
     if (stackFile === undefined || !changes) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const engine = require("./operate") as typeof import("./operate");

@@ -7,9 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== npm ci (the program, then the policy pack in policy/)"
+echo "== npm ci (the program and, as its workspace, the policy pack in policy/: one lockfile)"
 npm ci --no-audit --no-fund
-npm ci --no-audit --no-fund --prefix policy
 # The machine's Node may be older than 22; the node@22 devDependency provides a real Node 22.
 export PATH="$PWD/node_modules/.bin:$PATH"
 node -e 'const m=+process.versions.node.split(".")[0]; if (m<22) { console.error("Node "+process.version+" < 22"); process.exit(1) }'

@@ -11,7 +11,6 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { policyAnalyzerDir } from "./policyAnalyzer";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 /** ../shared/toolchain/ beside the clone (as CI lays it out), or PULUMI_TOOLCHAIN_ARCHIVE. */
@@ -67,6 +66,15 @@ export interface Toolchain {
     readonly userPlugins?: string;
 }
 
+/**
+ * The toolchain's files (a release's pulumi/ folder: the CLI, the Node language host, the scripts
+ * beside them, the providers), unpacked and verified: their directory and names.
+ */
+export function toolchainFiles(): { dir: string; names: string[] } {
+    const dir = unpackVerified(ARCHIVE, SUMS, CACHE);
+    return { dir, names: fs.readFileSync(SUMS, "utf8").trim().split("\n").map((l) => l.trim().split(/\s+/)[1]) };
+}
+
 /** The toolchain to use, or a one-line reason to skip (never in CI). */
 export function findToolchain(): Toolchain | string {
     if (onPath("pulumi")) {
@@ -97,8 +105,8 @@ export function hermeticEnv(toolchain: Toolchain, home: string, extraEnv: NodeJS
     const dead = "http://127.0.0.1:9";
     return {
         ...inherited,
-        // The policy analyzer a release ships beside the CLI, where the toolchain lacks it (policyAnalyzer.ts).
-        PATH: [toolchain.binDir, policyAnalyzerDir(toolchain.binDir), path.join(REPO, "node_modules", ".bin"), process.env.PATH].filter(Boolean).join(path.delimiter),
+        // The toolchain holds what a release ships beside the CLI, pulumi-analyzer-policy included.
+        PATH: [toolchain.binDir, path.join(REPO, "node_modules", ".bin"), process.env.PATH].filter(Boolean).join(path.delimiter),
         PULUMI_HOME: home,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -125,7 +133,6 @@ export function copyProject(root: string, files?: Record<string, string>): strin
     else {
         const noNodeModules = (src: string) => path.basename(src) !== "node_modules";
         for (const f of PROJECT_FILES) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true, filter: noNodeModules });
-        fs.symlinkSync(path.join(REPO, "policy", "node_modules"), path.join(dir, "policy", "node_modules"));
     }
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
     return dir;

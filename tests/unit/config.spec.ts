@@ -210,7 +210,7 @@ describe("stack config: Pulumi.yaml declares every key", () => {
     });
 
     it("has stack files that pass validation with the secrets and a downtime date added", () => {
-        for (const stack of ["dev", "prod"]) {
+        for (const stack of ["dev", "prod", "k8s"]) {
             const stackFile = parseYaml(fs.readFileSync(path.join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8"));
             const values: Record<string, string> = { "datadog:apiKey": API_KEY, "datadog:appKey": APP_KEY, [key("downtimeStartDate")]: "2099-12-01" };
             for (const [k, v] of Object.entries(stackFile.config as Record<string, unknown>)) {

@@ -12,6 +12,7 @@ describe("deploy: the policy pack", () => {
     beforeEach(() => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-policy-"));
         fs.mkdirSync(path.join(dir, "policy", "node_modules", "@pulumi", "policy"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "policy", "node_modules", "@pulumi", "policy", "index.js"), "");
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -33,6 +34,6 @@ describe("deploy: the policy pack", () => {
 
     it("says how to install the pack, or skip it, when its packages are missing", () => {
         fs.rmSync(path.join(dir, "policy", "node_modules"), { recursive: true });
-        assert.match(String(policyOptions(dir, "dev")), /not installed: run npm ci --prefix policy \(or pass --no-policy/);
+        assert.match(String(policyOptions(dir, "dev")), /not installed: run npm ci \(or pass --no-policy/);
     });
 });

@@ -11,8 +11,8 @@ import { RULES, keepSecretMarkers, toPolicy } from "../../policy/pack";
 import { Rule } from "../../policy/rule";
 import { KEY_NAMES_A_REFERENCE, KNOWN_NOT_SECRET, secretName, secretsMarked } from "../../policy/secrets";
 import { apiUrlHttps } from "../../policy/stack";
-// The pack's own copy of @pulumi/policy (policy/node_modules), whose Secret class readInputs knows.
-import { Secret } from "../../policy/node_modules/@pulumi/policy";
+// The pack's @pulumi/policy (policy/ is a workspace: npm ci installs it at the root), whose Secret class readInputs knows.
+import { Secret } from "@pulumi/policy";
 
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
@@ -341,11 +341,11 @@ describe("policy pack: inputs as @pulumi/policy deserializes them from the engin
     const SIG = "4dabf18193072939515e22adb298388d";
     const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Struct } = require("../../policy/node_modules/google-protobuf/google/protobuf/struct_pb");
+    const { Struct } = require("google-protobuf/google/protobuf/struct_pb");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const deserialize = require("../../policy/node_modules/@pulumi/policy/deserialize");
+    const deserialize = require("@pulumi/policy/deserialize");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { unknownCheckingProxy } = require("../../policy/node_modules/@pulumi/policy");
+    const { unknownCheckingProxy } = require("@pulumi/policy");
     const wire = Struct.fromJavaScript({
         envs: [{ [SIG]: SECRET_SIG, value: "PGPASSWORD=s3cr3t" }, "POSTGRES_PASSWORD=hunter2", "DD_ENV=dev"],
         image: UNKNOWN_STRING,
