@@ -313,8 +313,9 @@ export async function runOperation(stack: Stack, inv: Invocation, operation: "up
         const diag = e.diagnosticEvent;
         if (diag && diag.severity === "error" && !/^\s*$/.test(diag.message)) errors.push(...diag.message.trim().split("\n"));
     };
+    const output = withoutFollowUp((text) => process.stdout.write(text));
     const opts = {
-        onOutput: (out: string) => process.stdout.write(out),
+        onOutput: output.write,
         onError: (err: string) => {
             stderr += err;
         },
@@ -334,11 +335,44 @@ export async function runOperation(stack: Stack, inv: Invocation, operation: "up
         const lines = [...cliErrorLines(stderr), ...errors.filter((l) => !/^\s*$/.test(l))];
         throw new OperationFailed([...new Set(lines)], e);
     } finally {
+        output.end();
         for (const s of signalNames) process.off(s, onSignal);
         const killed = killSessions();
         if (killed.length > 0) console.error(`Stopped ${killed.length} plugin process${killed.length === 1 ? "" : "es"} the CLI left (pids ${killed.join(", ")}).`);
     }
     if (signals > 0) throw new Cancelled(signals > 1);
+}
+
+/**
+ * The CLI's output, less the program's follow-up to a failed update: once the engine has stopped,
+ * the program's "unhandled exception" log cannot reach it, and the CLI prints that failure, a gRPC
+ * stack trace, from "failed to deliver log message." to "message severity: error". The real error
+ * stands before it, and again in the error the command prints. Whole lines are written; a partial
+ * progress line ("@ updating....") at once.
+ */
+export function withoutFollowUp(write: (text: string) => void): { write: (chunk: string) => void; end: () => void } {
+    let partial = "";
+    let dropping = false;
+    const line = (l: string) => {
+        if (/failed to deliver log message\.\s*$/.test(l)) dropping = true;
+        if (!dropping) write(l);
+        else if (/message severity: \w+\s*$/.test(l)) dropping = false;
+    };
+    return {
+        write: (chunk) => {
+            const lines = (partial + chunk).split(/(?<=\n)/);
+            partial = lines[lines.length - 1].endsWith("\n") ? "" : lines.pop()!;
+            lines.forEach(line);
+            if (partial.startsWith("@") && !dropping) {
+                write(partial);
+                partial = "";
+            }
+        },
+        end: () => {
+            if (partial) line(partial);
+            partial = "";
+        },
+    };
 }
 
 /** The CLI's error lines on stderr: each `error:` line and the indented lines that follow it. */

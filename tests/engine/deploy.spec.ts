@@ -445,6 +445,18 @@ describeEngine("deploy in two commands: npm run deploy", function () {
             assert.strictEqual(standInIds("inflight").length, 8, "no duplicate");
         });
 
+        it("a create Datadog refuses: up fails with the provider's error and what to do, and no follow-up of the program's", async () => {
+            stackFile("refusedcreate");
+            api.failNextCreate.add("monitor");
+            // The provider's client would retry the 500 (engine.spec.ts): its own setting lets it through.
+            const failed = await deploy(["up", "refusedcreate", ...targetOf("refusedcreate")], { ...KEYS, DD_HTTP_CLIENT_RETRY_ENABLED: "false" });
+            const out = failed.stdout + failed.stderr;
+            assert.strictEqual(failed.code, 1, out);
+            assert.match(failed.stderr, /500 Internal Server Error/, out);
+            assert.match(failed.stderr, /^What to do: /m, out);
+            assert.doesNotMatch(out, /unhandled exception|[Rr]esource monitor|^\s+at .+:\d+:\d+\)?$/m, out);
+        });
+
         it("a create answered 504 after Datadog stored it: doctor names the orphan, and --delete leaves the stand-in equal to the state", async () => {
             api.storeThen504.set("dashboard", 1);
             const run = start(["up", "dup", ...targetOf("dup")], KEYS);
