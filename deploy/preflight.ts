@@ -7,6 +7,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { DeployError } from "./cli";
 import { checkCluster } from "./clusterPreflight";
+import { portsFree } from "./dockerPorts";
 
 const PLATFORM_KEY = "datadog-exercise:platform";
 /** Enough for a daemon on this host or the network; a hung one fails this fast rather than after minutes. */
@@ -17,6 +18,8 @@ export interface PreflightContext {
     stack: string;
     stackFile: Record<string, unknown> | undefined;
     env: NodeJS.ProcessEnv;
+    /** The deploy command's subcommand (up, preview, destroy, ...): destroy needs no free port. */
+    command?: string;
 }
 
 /** The stack's platform: its stack file's datadog-exercise:platform, else Pulumi.yaml's default, else docker. */
@@ -82,7 +85,10 @@ async function dockerAnswers(ctx: PreflightContext): Promise<void> {
     else if (url?.protocol === "tcp:" && !ctx.env.DOCKER_TLS_VERIFY) target = { host: url.hostname, port: Number(url.port || 2375) };
     else return;
     const status = await ping(target).catch((e: NodeJS.ErrnoException) => e.code ?? e.message);
-    if (status === 200) return;
+    if (status === 200) {
+        if (ctx.command !== "destroy" && platformOf(ctx) === "docker") await portsFree(target, ctx, TIMEOUT_MS);
+        return;
+    }
     const why = typeof status === "number" ? `/_ping answered ${status}` : `/_ping: ${status}`;
     throw new DeployError(
         [
