@@ -126,6 +126,18 @@ describeEngine("the Docker side under the real docker provider", function () {
     });
 
     describe("then", () => {
+        it("a change of scenario (alert) replaces the Agent's container alone, seen in the daemon's request log", async () => {
+            const agentBefore = [...docker.containers.values()].find((c) => c.Name === "dev-datadog-agent")!.Id;
+            await dev.configure({ [`${PROJECT}:scenario`]: "alert" });
+            const from = docker.log.length;
+            const r = await dev.run("up", "--yes", "--skip-preview");
+            assert.strictEqual(r.code, 0, `${r.stdout}\n${r.stderr}`);
+            const log = docker.log.slice(from);
+            assert.deepStrictEqual(log.filter((l) => /^POST \S*\/containers\/create/.test(l)).map((l) => l.replace(/^.*name=/, "")), ["dev-datadog-agent"]);
+            assert.deepStrictEqual(log.filter((l) => /^DELETE \S*\/containers\//.test(l)).map((l) => l.replace(/^DELETE \S*\/containers\/([0-9a-f]+).*$/, "$1")), [agentBefore]);
+            assert.deepStrictEqual(names(), ["dev-datadog-agent", "dev-exercise-app", "dev-exercise-traffic", "dev-postgres"]);
+        });
+
         it("destroy leaves no container, network or volume of the stack", async () => {
             const r = await dev.run("destroy", "--yes", "--skip-preview");
             assert.strictEqual(r.code, 0, `${r.stdout}\n${r.stderr}`);
