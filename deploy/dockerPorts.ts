@@ -8,7 +8,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { DeployError } from "./cli";
 
-const ENV_LABEL = "com.datadoghq.tags.env";
+export const ENV_LABEL = "com.datadoghq.tags.env";
 
 interface ContainerSummary {
     Names: string[];
@@ -16,8 +16,18 @@ interface ContainerSummary {
     Ports?: { PublicPort?: number; IP?: string }[];
 }
 
+export type DockerTarget = { socketPath: string } | { host: string; port: number };
+
+/** Where to reach a daemon at `host` (unix:// or plain tcp://); undefined for TLS and ssh://, which need the provider's own client. */
+export function dockerTarget(host: string, env: NodeJS.ProcessEnv): DockerTarget | undefined {
+    const url = URL.parse(host);
+    if (url?.protocol === "unix:") return { socketPath: url.pathname };
+    if (url?.protocol === "tcp:" && !env.DOCKER_TLS_VERIFY) return { host: url.hostname, port: Number(url.port || 2375) };
+    return undefined;
+}
+
 /** GET `p` of the daemon as JSON. */
-export function dockerGet(target: { socketPath: string } | { host: string; port: number }, p: string, timeoutMs: number): Promise<unknown> {
+export function dockerGet(target: DockerTarget, p: string, timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
         const req = http.get({ ...target, path: p, timeout: timeoutMs }, (res) => {
             let body = "";
@@ -43,7 +53,7 @@ function portSetting(projectDir: string, stackFile: Record<string, unknown> | un
  * rerun replaces them.
  */
 export async function portsFree(
-    target: { socketPath: string } | { host: string; port: number },
+    target: DockerTarget,
     ctx: { projectDir: string; stack: string; stackFile: Record<string, unknown> | undefined },
     timeoutMs: number,
 ): Promise<void> {

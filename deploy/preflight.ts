@@ -7,7 +7,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { DeployError } from "./cli";
 import { checkCluster } from "./clusterPreflight";
-import { portsFree } from "./dockerPorts";
+import { dockerTarget, portsFree } from "./dockerPorts";
 
 const PLATFORM_KEY = "datadog-exercise:platform";
 /** Enough for a daemon on this host or the network; a hung one fails this fast rather than after minutes. */
@@ -78,12 +78,8 @@ function ping(target: { socketPath: string } | { host: string; port: number }): 
 
 async function dockerAnswers(ctx: PreflightContext): Promise<void> {
     const { host, from } = dockerHost(ctx);
-    const url = URL.parse(host);
-    let target: { socketPath: string } | { host: string; port: number };
-    if (url?.protocol === "unix:") target = { socketPath: url.pathname };
-    // TLS (DOCKER_TLS_VERIFY) and ssh:// need the provider's own client: the engine checks those.
-    else if (url?.protocol === "tcp:" && !ctx.env.DOCKER_TLS_VERIFY) target = { host: url.hostname, port: Number(url.port || 2375) };
-    else return;
+    const target = dockerTarget(host, ctx.env);
+    if (!target) return;
     const status = await ping(target).catch((e: NodeJS.ErrnoException) => e.code ?? e.message);
     if (status === 200) {
         if (ctx.command !== "destroy" && platformOf(ctx) === "docker") await portsFree(target, ctx, TIMEOUT_MS);

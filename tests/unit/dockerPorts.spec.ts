@@ -2,6 +2,7 @@ import * as assert from "assert";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
+import { containersOutsideState } from "../../deploy/dockerDoctor";
 import { portsFree } from "../../deploy/dockerPorts";
 import { DockerDaemonStandIn } from "../engine/dockerDaemon";
 
@@ -52,5 +53,13 @@ describe("deploy preflight: the stack's host ports on the Docker host (GET /cont
     it("lets the stack's own containers hold its ports (a rerun replaces them), and free ports pass", async () => {
         await portsFree(target(), { projectDir: REPO, stack: "dev", stackFile: undefined }, 1500); // appPort 5050 by Pulumi.yaml's default
         await portsFree(target(), { projectDir: REPO, stack: "prod", stackFile: { "datadog-exercise:appPort": "5051" } }, 1500);
+    });
+
+    it("doctor: lists a container with the stack's env label that the state lacks, and no other stack's", async () => {
+        await post(daemon.socketPath, "/containers/create?name=dev-postgres", { Image: "busybox:1", Labels: { "com.datadoghq.tags.env": "dev" } }); // created, never started
+        const app = [...daemon.containers.values()].find((c) => c.Name === "dev-exercise-app")!;
+        const strays = await containersOutsideState(target(), "dev", new Set([app.Id]));
+        assert.deepEqual(strays.map((c) => c.name), ["dev-postgres"]);
+        assert.deepEqual(await containersOutsideState(target(), "prod", new Set()), []);
     });
 });
