@@ -3,6 +3,7 @@
 // and keeps the daemon's state. One `up` is shared by the assertions that only read it; the
 // stand-ins start once for the suite, and every stack of it shares the one daemon.
 import * as assert from "assert";
+import { spawn } from "child_process";
 import * as os from "os";
 import * as path from "path";
 import { DatadogApiStandIn } from "./datadogApi";
@@ -136,6 +137,26 @@ describeEngine("the Docker side under the real docker provider", function () {
             assert.deepStrictEqual(log.filter((l) => /^POST \S*\/containers\/create/.test(l)).map((l) => l.replace(/^.*name=/, "")), ["dev-datadog-agent"]);
             assert.deepStrictEqual(log.filter((l) => /^DELETE \S*\/containers\//.test(l)).map((l) => l.replace(/^DELETE \S*\/containers\/([0-9a-f]+).*$/, "$1")), [agentBefore]);
             assert.deepStrictEqual(names(), ["dev-datadog-agent", "dev-exercise-app", "dev-exercise-traffic", "dev-postgres"]);
+        });
+
+        it("Ctrl-C during container creation, then a rerun: no duplicate container, none left outside the state", async () => {
+            const cut = await stack("cut", { [`${PROJECT}:notifyEmail`]: "you@example.com", [`${PROJECT}:appPort`]: "5070" });
+            docker.createDelayMs = 2000;
+            const creating = new Promise<void>((resolve) => docker.events.on("request", (l: string) => /\/containers\/create\?name=cut-/.test(l) && resolve()));
+            const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--stack", "cut", "--non-interactive"], { cwd: cut.dir, env: cut.env, stdio: "ignore" });
+            const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+            await creating;
+            child.kill("SIGINT");
+            assert.notStrictEqual(await exited, 0);
+            docker.createDelayMs = 0;
+            const r = await cut.run("up", "--yes", "--skip-preview");
+            assert.strictEqual(r.code, 0, `${r.stdout}\n${r.stderr}`);
+            const inState = (await cut.resources()).filter((x) => x.type === "docker:index/container:Container").map((x) => x.id).sort();
+            const onDaemon = [...docker.containers.values()].filter((c) => c.Name.startsWith("cut-")).map((c) => c.Id).sort();
+            assert.strictEqual(onDaemon.length, 4);
+            assert.deepStrictEqual(onDaemon, inState);
+            const destroyed = await cut.run("destroy", "--yes", "--skip-preview");
+            assert.strictEqual(destroyed.code, 0, `${destroyed.stdout}\n${destroyed.stderr}`);
         });
 
         it("destroy leaves no container, network or volume of the stack", async () => {

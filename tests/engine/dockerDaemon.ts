@@ -14,6 +14,7 @@
 // Started with `dead: true`, it accepts connections and never answers: a hung daemon.
 import dockerignore from "@balena/dockerignore";
 import * as crypto from "crypto";
+import { EventEmitter } from "events";
 import * as http from "http";
 import * as tar from "tar-stream";
 import { MobySpec } from "./mobySpec";
@@ -151,6 +152,10 @@ export class DockerDaemonStandIn {
     readonly containers = new Map<string, Container>();
     /** Every request: method and path with its query ("POST /containers/create?name=dev-postgres"). */
     readonly log: string[] = [];
+    /** Emits "request" with each log line, as it arrives. */
+    readonly events = new EventEmitter();
+    /** A slow daemon: each container create waits this long before it is made (a window for Ctrl-C). */
+    createDelayMs = 0;
     private readonly sessions = new Set<import("stream").Duplex>();
 
     private constructor(
@@ -175,6 +180,7 @@ export class DockerDaemonStandIn {
         server.on("request", (req, res) => {
             if (opts.dead) return; // never answers
             daemon.log.push(`${req.method} ${req.url}`);
+            daemon.events.emit("request", `${req.method} ${req.url}`);
             daemon.handle(req, res).catch((e: Error) => {
                 const status = e instanceof DaemonError ? e.status : 500;
                 if (!res.headersSent) res.writeHead(status, { "Content-Type": "application/json", "Api-Version": API_VERSION });
@@ -359,6 +365,7 @@ export class DockerDaemonStandIn {
         }
         // Containers
         else if (p === "/containers/create" && method === "POST") {
+            if (this.createDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.createDelayMs));
             send(201, { Id: this.create(q.get("name") ?? "", body).Id, Warnings: [] });
         } else if (p === "/containers/json" && method === "GET") {
             send(200, this.list(q));
