@@ -4,6 +4,7 @@
 import type { Stack } from "@pulumi/pulumi/automation";
 import { dashboardTitles, PROJECT } from "../components/config/keys";
 import { DECLARED_KEYS } from "../components/config/stackConfig";
+import { strayContainers } from "./dockerDoctor";
 import { DatadogAccess, Wire, DatadogObject, deleteObject, KINDS, keyOfInputs, ResourceType, stackObjects } from "./datadog";
 
 interface StateResource {
@@ -69,7 +70,10 @@ export async function doctor(stack: Stack, remove: boolean): Promise<number> {
         console.log(`  orphan: ${o.label}: ${what}`);
     }
     for (const r of f.missing) console.log(`  missing: ${r.urn.split("::").pop()} (${r.type}, id ${r.id}) is in the state but not in Datadog: the next up recreates it.`);
-    if (f.orphans.length === 0 && f.missing.length === 0) {
+    // The Docker side (deploy/dockerDoctor.ts): containers with the stack's env label that the state lacks.
+    const strays = await strayContainers(stack).catch((e: Error) => (console.log(`  could not list the Docker host's containers: ${e.message}`), []));
+    for (const c of strays) console.log(`  orphan container: ${c.name} (${c.id.slice(0, 12)}) carries the stack's env label but is not in the state: docker rm -f ${c.name}`);
+    if (f.orphans.length === 0 && f.missing.length === 0 && strays.length === 0) {
         console.log("  Datadog and the state agree: no orphan, no duplicate, nothing missing.");
         return 0;
     }
@@ -81,9 +85,9 @@ export async function doctor(stack: Stack, remove: boolean): Promise<number> {
             await deleteObject(f.access, o);
             console.log(`  deleted ${o.label}`);
         }
-        return f.missing.length;
+        return f.missing.length + strays.length;
     }
-    return f.orphans.length + f.missing.length;
+    return f.orphans.length + f.missing.length + strays.length;
 }
 
 /**

@@ -7,6 +7,7 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { DeployError } from "./cli";
 import { checkCluster } from "./clusterPreflight";
+import { dockerTarget, portsFree } from "./dockerPorts";
 import { proxiedFetch, ProxyError } from "./proxy";
 
 const PLATFORM_KEY = "datadog-exercise:platform";
@@ -18,6 +19,8 @@ export interface PreflightContext {
     stack: string;
     stackFile: Record<string, unknown> | undefined;
     env: NodeJS.ProcessEnv;
+    /** The deploy command's subcommand (up, preview, destroy, ...): destroy needs no free port. */
+    command?: string;
 }
 
 /** The stack's platform: its stack file's datadog-exercise:platform, else Pulumi.yaml's default, else docker. */
@@ -76,14 +79,13 @@ function ping(target: { socketPath: string } | { host: string; port: number }): 
 
 async function dockerAnswers(ctx: PreflightContext): Promise<void> {
     const { host, from } = dockerHost(ctx);
-    const url = URL.parse(host);
-    let target: { socketPath: string } | { host: string; port: number };
-    if (url?.protocol === "unix:") target = { socketPath: url.pathname };
-    // TLS (DOCKER_TLS_VERIFY) and ssh:// need the provider's own client: the engine checks those.
-    else if (url?.protocol === "tcp:" && !ctx.env.DOCKER_TLS_VERIFY) target = { host: url.hostname, port: Number(url.port || 2375) };
-    else return;
+    const target = dockerTarget(host, ctx.env);
+    if (!target) return;
     const status = await ping(target).catch((e: NodeJS.ErrnoException) => e.code ?? e.message);
-    if (status === 200) return;
+    if (status === 200) {
+        if (ctx.command !== "destroy" && platformOf(ctx) === "docker") await portsFree(target, ctx, TIMEOUT_MS);
+        return;
+    }
     const why = typeof status === "number" ? `/_ping answered ${status}` : `/_ping: ${status}`;
     throw new DeployError(
         [

@@ -33,7 +33,7 @@ export async function run(inv: Invocation, projectDir: string, env: NodeJS.Proce
             throw new DeployError(`unknown stack '${inv.stack}': there is no Pulumi.${inv.stack}.yaml and no such stack. Known stacks: ${all.join(", ")}.`);
         }
     }
-    if (changes || inv.command === "destroy") await platformPreflight({ projectDir, stack: inv.stack, stackFile, env });
+    if (changes || inv.command === "destroy") await platformPreflight({ projectDir, stack: inv.stack, stackFile, env, command: inv.command });
     if (changes) {
         const site = inputs.config["datadog-exercise:site"]?.value ?? (stackFile?.["datadog-exercise:site"] as string | undefined) ?? "datadoghq.com";
         await keysAccepted(apiUrl(stackFile, inputs), { apiKey: inputs.config["datadog:apiKey"]?.value, appKey: inputs.config["datadog:appKey"]?.value }, site, env);

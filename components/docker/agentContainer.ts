@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify as toYaml } from "yaml";
 import { readContainerSrc } from "./containerSrc";
+import { goDuration } from "./healthcheck";
 
 /** Where the Agent looks for custom checks and their configuration. */
 export const CHECK_PY_PATH = "/etc/datadog-agent/checks.d/custom_my_metric.py";
@@ -127,7 +128,7 @@ export class AgentContainer extends pulumi.ComponentResource {
                     { file: CHECK_YAML_PATH, content: checkConfYaml(args.checkIntervalSeconds, args.myMetric ?? "none") },
                 ],
                 networksAdvanced: [{ name: args.networkName, aliases: ["datadog-agent"] }],
-                healthcheck: { tests: ["CMD", "agent", "health"], interval: "30s", timeout: "10s", retries: 3, startPeriod: "60s" },
+                healthcheck: { tests: ["CMD", "agent", "health"], interval: goDuration(30), timeout: goDuration(10), retries: 3, startPeriod: goDuration(60) },
                 restart: "unless-stopped",
             },
             { parent: this },

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AGENT_DB_PASSWORD_ENV } from "./agentContainer";
 import { readContainerSrc } from "./containerSrc";
+import { goDuration } from "./healthcheck";
 
 export const POSTGRES_CONF_PATH = "/etc/postgresql/postgresql.conf";
 /** The init scripts (container-src/postgres), run in name order on the first start: the datadog role, then the app's. */
@@ -132,10 +133,10 @@ export class PostgresContainer extends pulumi.ComponentResource {
                 ports: args.hostPort === undefined ? [] : [{ internal: POSTGRES_PORT, external: args.hostPort, ip: "127.0.0.1" }],
                 healthcheck: {
                     tests: ["CMD", "pg_isready", "-U", "postgres", "-d", "postgres"],
-                    interval: "10s",
-                    timeout: "5s",
+                    interval: goDuration(10),
+                    timeout: goDuration(5),
                     retries: 5,
-                    startPeriod: "30s",
+                    startPeriod: goDuration(30),
                 },
                 restart: "unless-stopped",
             },

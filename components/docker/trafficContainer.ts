@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { disabledHealthcheck } from "./healthcheck";
 
 export interface TrafficContainerArgs {
     networkName: pulumi.Input<string>;
@@ -39,7 +40,7 @@ export class TrafficContainer extends pulumi.ComponentResource {
                 ],
                 networksAdvanced: [{ name: args.networkName }],
                 // The image's HEALTHCHECK asks the app's /health, which this container does not serve.
-                healthcheck: { tests: ["NONE"] },
+                healthcheck: disabledHealthcheck("app/Dockerfile"),
                 restart: "unless-stopped",
             },
             { parent: this, dependsOn: [args.app] },

@@ -37,4 +37,11 @@ describe("README: its tables match the code", () => {
         assert.ok(Object.hasOwn(COMMANDS, "scenario") && readme.includes("npm run deploy -- scenario <name> [stack]"));
         assert.ok(OPTIONS.policy.default === true && readme.includes("`--no-policy`"));
     });
+
+    it("names, for each claim of the Docker side (no drift, several stacks on one host), a test of tests/engine/docker.spec.ts that holds it", () => {
+        const spec = fs.readFileSync(path.join(__dirname, "..", "engine", "docker.spec.ts"), "utf8");
+        const named = [...readme.matchAll(/\(tests\/engine\/docker\.spec\.ts, "([^"]+)"\)/g)].map((m) => m[1]);
+        assert.deepEqual(named, ["no drift after up", "several stacks on one host"]);
+        for (const title of named) assert.ok(spec.includes(`"${title}`), `docker.spec.ts has no test or group titled "${title}..."`);
+    });
 });
