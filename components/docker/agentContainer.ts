@@ -128,6 +128,9 @@ export class AgentContainer extends pulumi.ComponentResource {
                     { file: CHECK_YAML_PATH, content: checkConfYaml(args.checkIntervalSeconds, args.myMetric ?? "none") },
                 ],
                 networksAdvanced: [{ name: args.networkName, aliases: ["datadog-agent"] }],
+                // The stack's env, as on every container of the stack: the port preflight and doctor
+                // tie a container to its stack by it (deploy/dockerPorts.ts).
+                labels: [{ label: "com.datadoghq.tags.env", value: args.env }],
                 healthcheck: { tests: ["CMD", "agent", "health"], interval: goDuration(30), timeout: goDuration(10), retries: 3, startPeriod: goDuration(60) },
                 restart: "unless-stopped",
             },

@@ -24,6 +24,13 @@ describe("DockerHost", () => {
         assert.ok([...devNames].every((n) => n.startsWith("dev-")));
     });
 
+    it("labels every container with its stack's env, which ties it to its stack for the port preflight and doctor", () => {
+        const envs = (run: ProgramRun) =>
+            run.ofType(T.container).map((c) => [c.inputs.name, (c.inputs.labels as { label: string; value: string }[]).find((l) => l.label === "com.datadoghq.tags.env")?.value]).sort();
+        assert.deepEqual(envs(dev), [["dev-datadog-agent", "dev"], ["dev-exercise-app", "dev"], ["dev-exercise-traffic", "dev"], ["dev-postgres", "dev"]]);
+        assert.ok(envs(prod).every(([, env]) => env === "prod"));
+    });
+
     it("groups the network and four container components under the host", () => {
         const children = dev.resources.filter((r) => r.parentTypes.at(-1) === "datadog-exercise:docker:DockerHost");
         assert.deepEqual(children.map((r) => `${r.type} ${r.name}`).sort(), [
