@@ -150,7 +150,8 @@ const schema = z
         timezone: z.string().superRefine((tz, ctx) => {
             // Names without a '/' are legacy abbreviations (EST is UTC-5 all year, not New York time), or Factory.
             const spelled = tz.includes("/") || tz === "UTC" ? IANA_ZONES.get(tz.toLowerCase()) : undefined;
-            if (spelled === undefined) ctx.addIssue("must be an IANA time zone such as America/Los_Angeles, Europe/Paris or UTC");
+            if (/^Etc\/GMT[+-]\d+$/i.test(tz)) ctx.addIssue("is a UTC offset, which ignores daylight saving: name the region's IANA zone, such as Europe/Paris");
+            else if (spelled === undefined) ctx.addIssue("must be an IANA time zone such as America/Los_Angeles, Europe/Paris or UTC");
             else if (spelled !== tz) ctx.addIssue(`must be spelled as the IANA database spells it, with its capitals: ${spelled}`);
         }),
         downtimeStartDate: z.iso.date({ error: DATE_HELP }), // a date that exists: 2026-02-30 does not

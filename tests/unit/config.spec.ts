@@ -243,6 +243,7 @@ describe("stack config: bad input", () => {
         { title: "a missing downtime start date, saying what is allowed", overrides: { [key("downtimeStartDate")]: undefined }, expect: /^datadog-exercise:downtimeStartDate = \(not set\): is required but not set; it must be a calendar date YYYY-MM-DD/ },
         { title: "localhost as the hostname", overrides: { [key("hostname")]: "localhost" }, expect: /^datadog-exercise:hostname = "localhost": must not be a local name/ },
         { title: "localhost.localdomain as the hostname", overrides: { [key("hostname")]: "localhost.localdomain" }, expect: /hostname = "localhost.localdomain": must not be a local name/ },
+        { title: "a fixed offset the IANA database keeps, as the policy pack refuses it", overrides: { [key("timezone")]: "Etc/GMT+2" }, expect: /^datadog-exercise:timezone = "Etc\/GMT\+2": is a UTC offset, which ignores daylight saving/ },
         { title: "a zone abbreviation", overrides: { [key("timezone")]: "PST" }, expect: /timezone = "PST": must be an IANA time zone/ },
         { title: "a legacy abbreviation the IANA database keeps, a fixed UTC-5", overrides: { [key("timezone")]: "EST" }, expect: /^datadog-exercise:timezone = "EST": must be an IANA time zone such as America\/Los_Angeles/ },
         { title: "a bad hostname", overrides: { [key("hostname")]: "my_host!" }, expect: /^datadog-exercise:hostname = "my_host!": must be a lowercase DNS hostname/ },
