@@ -389,7 +389,7 @@ function build(c: z.output<typeof schema>, source: ConfigSource) {
         postgresHostPort: c.postgresHostPort === 0 ? undefined : c.postgresHostPort,
         agentImage: c.agentImage,
         postgresImage: c.postgresImage,
-        ...buildPlatform(c),
+        ...buildPlatform(c, { kubeconfig: source.get("kubernetes:kubeconfig") || undefined, context: source.get("kubernetes:context") || undefined }),
     };
 }
 
