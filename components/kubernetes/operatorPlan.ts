@@ -43,7 +43,7 @@ export function ownerOf(meta: Meta | undefined, namespace?: string): string {
  * "all", a list, or undefined when the env comes from elsewhere (a ConfigMap).
  */
 export function agentWatchScope(deployment: ClusterOperator["deployments"][number]): "all" | string[] | undefined {
-    const containers: { name: string; env?: { name: string; value?: string; valueFrom?: any }[] }[] = deployment.spec?.template?.spec?.containers ?? [];
+    const containers: { name: string; env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }[] }[] = deployment.spec?.template?.spec?.containers ?? [];
     const env = (containers.find((c) => c.name === "datadog-operator") ?? containers[0])?.env ?? [];
     const entry = env.find((e) => e.name === "DD_AGENT_WATCH_NAMESPACE") ?? env.find((e) => e.name === "WATCH_NAMESPACE");
     if (!entry) return "all";

@@ -310,7 +310,7 @@ describe("the Operator at preview: install it, use the cluster's, or refuse (ope
     it("an empty cluster: auto and true install it; false refuses, naming the fix", () => {
         assert.deepEqual(planOperator("auto", "dev-exercise", none), { install: true });
         assert.deepEqual(planOperator("true", "dev-exercise", none), { install: true });
-        assert.match(refusal(() => planOperator("false", "dev-exercise", none)), /^installOperator is false, but the cluster has no Datadog Operator \(no datadogagents\.datadoghq\.com CRD\).*\n  Fix: pulumi config set installOperator auto/);
+        assert.match(refusal(() => planOperator("false", "dev-exercise", none)), /^installOperator is false, but the cluster has no Datadog Operator \(no datadogagents\.datadoghq\.com CRD\).*\n {2}Fix: pulumi config set installOperator auto/);
     });
 
     it("the stack's own Operator: it keeps installing it", () => {
