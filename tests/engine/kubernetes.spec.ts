@@ -305,7 +305,7 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
             assert.ok(Object.keys(devOperatorBefore).length >= 12, Object.keys(devOperatorBefore).join(", "));
         });
 
-        it("a third stack at the default (auto) uses dev's Operator: its preview plans no chart and says whose Operator it uses", () => {
+        it("a third stack at the default (auto) uses dev's Operator: its preview plans its DatadogAgent and no chart", () => {
             const p = qaPreviews.auto!;
             assert.equal(p.code, 0, p.out);
             assert.ok(p.steps.some((s) => s.type === "kubernetes:datadoghq.com/v2alpha1:DatadogAgent"), p.out);
