@@ -10,6 +10,7 @@ import { forecastLines } from "./components/datadog/forecast";
 import { Observability } from "./components/datadog/observability";
 import { DockerHost } from "./components/docker/dockerHost";
 import { KubernetesCluster } from "./components/kubernetes/kubernetesCluster";
+import { resolveOperator } from "./components/kubernetes/operatorPlan";
 
 // Throws, listing every problem, before any resource is registered.
 const config = loadStackConfig();
@@ -81,22 +82,26 @@ function onDocker() {
 }
 
 function onKubernetes(k: NonNullable<typeof config.kubernetes>) {
-    const cluster = new KubernetesCluster("cluster", {
-        env: config.env,
-        namespace: k.namespace,
-        hostTags: config.hostTags,
-        datadog: { apiKey: config.datadog.apiKey, appKey: config.datadog.appKey, site: config.datadog.site },
-        agentImage: config.agentImage,
-        postgresImage: config.postgresImage,
-        checkIntervalSeconds: config.checkIntervalSeconds,
-        app: { service: config.service, version: config.appVersion, port: config.appPort, image: k.appImage, imageRegistry: k.appImageRegistry },
-        trafficRequestsPerSecond: config.trafficRequestsPerSecond,
-        operator: { install: k.installOperator, chartPath: k.operatorChart },
-        skipAwait: k.skipAwait,
-        scenario: config.scenario,
-    });
+    // Install the Datadog Operator, or use the cluster's: decided from what the cluster holds (operatorPlan.ts).
+    const cluster = resolveOperator(k).then(
+        (operator) =>
+            new KubernetesCluster("cluster", {
+                env: config.env,
+                namespace: k.namespace,
+                hostTags: config.hostTags,
+                datadog: { apiKey: config.datadog.apiKey, appKey: config.datadog.appKey, site: config.datadog.site },
+                agentImage: config.agentImage,
+                postgresImage: config.postgresImage,
+                checkIntervalSeconds: config.checkIntervalSeconds,
+                app: { service: config.service, version: config.appVersion, port: config.appPort, image: k.appImage, imageRegistry: k.appImageRegistry },
+                trafficRequestsPerSecond: config.trafficRequestsPerSecond,
+                operator: { install: operator.install, chartPath: k.operatorChart, stack: config.stack },
+                skipAwait: k.skipAwait,
+                scenario: config.scenario,
+            }),
+    );
     // The app is reached through `kubectl port-forward` (appTunnel), then on this machine's port.
-    return { appUrl: `http://localhost:${config.appPort}`, appTunnel: cluster.portForward, namespace: cluster.namespace };
+    return { appUrl: `http://localhost:${config.appPort}`, appTunnel: pulumi.output(cluster.then((c) => c.portForward)), namespace: pulumi.output(cluster.then((c) => c.namespace)) };
 }
 
 // Each platform's own outputs are null on the other (an undefined top-level output makes the engine warn).

@@ -40,8 +40,14 @@ function readKubeconfig(input: ClusterPreflightInput): { source: string; doc: an
     }
 }
 
-/** Undefined when the cluster answers; otherwise one line: what is wrong, and what to do. */
-export async function checkCluster(input: ClusterPreflightInput): Promise<string | undefined> {
+interface Connection {
+    url: URL;
+    where: string;
+    options: https.RequestOptions;
+}
+
+/** The cluster the kubernetes provider would use, ready to be asked; or one line saying why it cannot be. */
+function connect(input: ClusterPreflightInput): Connection | string {
     const kc = readKubeconfig(input);
     if (typeof kc === "string") return kc;
     const contextName = input.context ?? kc.doc?.["current-context"];
@@ -55,27 +61,79 @@ export async function checkCluster(input: ClusterPreflightInput): Promise<string
     const user = byName("users", context.user)?.user ?? {};
     const file = (p?: string) => (p === undefined ? undefined : fs.readFileSync(path.resolve(kc.dir, p)));
     const data = (d?: string) => (d === undefined ? undefined : Buffer.from(d, "base64"));
-    const url = new URL(cluster.server);
-    const timeoutMs = input.timeoutMs ?? 5000;
-    const where = `the cluster ${cluster.server} (context '${contextName}', from ${kc.source})`;
-    return new Promise((resolve) => {
-        const options: https.RequestOptions = {
+    return {
+        url: new URL(cluster.server),
+        where: `the cluster ${cluster.server} (context '${contextName}', from ${kc.source})`,
+        options: {
             method: "GET",
-            path: `${url.pathname.replace(/\/$/, "")}/version`,
-            timeout: timeoutMs,
             ca: data(cluster["certificate-authority-data"]) ?? file(cluster["certificate-authority"]),
             rejectUnauthorized: cluster["insecure-skip-tls-verify"] !== true,
             cert: data(user["client-certificate-data"]) ?? file(user["client-certificate"]),
             key: data(user["client-key-data"]) ?? file(user["client-key"]),
             headers: user.token ? { authorization: `Bearer ${user.token}` } : {},
-        };
-        const req = (url.protocol === "http:" ? http : https).request(url, options, (res) => {
-            res.resume();
-            // Any HTTP answer, even 401 or 403, means the API server is up; the provider signs in itself.
-            resolve(undefined);
-        });
+        },
+    };
+}
+
+/** GET apiPath: its status and JSON body; or one line (what, why, fix) when the cluster does not answer. */
+function get(conn: Connection, apiPath: string, timeoutMs: number): Promise<{ status: number; body: any } | string> {
+    return new Promise((resolve) => {
+        const req = (conn.url.protocol === "http:" ? http : https).request(
+            conn.url,
+            { ...conn.options, path: `${conn.url.pathname.replace(/\/$/, "")}${apiPath}`, timeout: timeoutMs },
+            (res) => {
+                let text = "";
+                res.on("data", (d) => (text += d));
+                res.on("end", () => {
+                    let body: any;
+                    try {
+                        body = JSON.parse(text);
+                    } catch {
+                        body = text;
+                    }
+                    resolve({ status: res.statusCode ?? 0, body });
+                });
+            },
+        );
         req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
-        req.on("error", (e: NodeJS.ErrnoException) => resolve(`platform kubernetes: ${where} does not answer: ${e.code === "ECONNREFUSED" ? "connection refused" : e.message}. Fix: ${FIX_CLUSTER}`));
+        req.on("error", (e: NodeJS.ErrnoException) => resolve(`platform kubernetes: ${conn.where} does not answer: ${e.code === "ECONNREFUSED" ? "connection refused" : e.message}. Fix: ${FIX_CLUSTER}`));
         req.end();
     });
+}
+
+/** Undefined when the cluster answers; otherwise one line: what is wrong, and what to do. */
+export async function checkCluster(input: ClusterPreflightInput): Promise<string | undefined> {
+    const conn = connect(input);
+    if (typeof conn === "string") return conn;
+    const r = await get(conn, "/version", input.timeoutMs ?? 5000);
+    // Any HTTP answer, even 401 or 403, means the API server is up; the provider signs in itself.
+    return typeof r === "string" ? r : undefined;
+}
+
+/** What the cluster holds of a Datadog Operator: the DatadogAgent CRD, and the Operators' Deployments (the chart's label). */
+export interface ClusterOperator {
+    /** The datadogagents.datadoghq.com CRD's metadata, if the cluster has it. */
+    crd?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    deployments: { metadata: { name: string; namespace: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec: any }[];
+}
+export const DATADOG_AGENT_CRD = "datadogagents.datadoghq.com";
+export const OPERATOR_SELECTOR = "app.kubernetes.io/name=datadog-operator";
+
+/** Reads the cluster's Datadog Operator (ClusterOperator); or one line when the cluster cannot tell. */
+export async function readOperator(input: ClusterPreflightInput): Promise<ClusterOperator | string> {
+    const conn = connect(input);
+    if (typeof conn === "string") return conn;
+    const timeoutMs = input.timeoutMs ?? 10000;
+    const [crd, deployments] = await Promise.all([
+        get(conn, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${DATADOG_AGENT_CRD}`, timeoutMs),
+        get(conn, `/apis/apps/v1/deployments?labelSelector=${encodeURIComponent(OPERATOR_SELECTOR)}`, timeoutMs),
+    ]);
+    for (const [r, what] of [[crd, `the CRD ${DATADOG_AGENT_CRD}`], [deployments, "the Deployments"]] as const) {
+        if (typeof r === "string") return r;
+        if (r.status !== 200 && !(r.status === 404 && r === crd)) {
+            return `platform kubernetes: ${conn.where} does not let this user read ${what} (HTTP ${r.status}), so it cannot tell whether a Datadog Operator runs there. Fix: use a kubeconfig that may get CRDs and list Deployments, or ${FIX_CLUSTER}`;
+        }
+    }
+    const c = crd as { status: number; body: any };
+    return { crd: c.status === 200 ? (c.body.metadata ?? {}) : undefined, deployments: (deployments as { body: any }).body.items ?? [] };
 }

@@ -23,7 +23,9 @@ const boolean = (help: string) => z.preprocess((v) => (v === "true" ? true : v =
 /** The platform keys' value rules, merged into stackConfig.ts's schema. */
 export const platformShape = {
     platform: z.enum(["docker", "kubernetes"], { error: "must be docker (one Docker host) or kubernetes (a cluster, through the Datadog Operator)" }),
-    installOperator: boolean("must be true (install the Datadog Operator) or false (the cluster already runs one)"),
+    installOperator: z.preprocess((v) => (typeof v === "boolean" ? String(v) : v), z.enum(["auto", "true", "false"], {
+        error: "must be auto (install the Datadog Operator unless the cluster runs one, then use it), true (install it) or false (use the cluster's)",
+    })),
     operatorChart: z.string().optional(),
     skipAwait: boolean("must be true (do not wait for workloads to become ready) or false (wait, the default)"),
     appImage: z.string().regex(IMAGE_RE, "must be an image reference the cluster can pull, such as exercise-app:1.0.0 or registry.example.com/team/exercise-app:1.0.0").optional(),
@@ -35,7 +37,7 @@ type PlatformValues = z.output<z.ZodObject<typeof platformShape>> & { env: strin
 /** What follows `pulumi config set` to fix each platform key. */
 export const PLATFORM_FIXES: Readonly<Record<string, string>> = {
     platform: "platform kubernetes (or docker)",
-    installOperator: "installOperator false",
+    installOperator: "installOperator auto",
     operatorChart: "operatorChart ./datadog-operator-2.25.0.tgz (or pulumi config rm operatorChart)",
     skipAwait: "skipAwait true",
     appImage: "appImage exercise-app:1.0.0",
@@ -58,7 +60,7 @@ export function platformRules(c: PlatformValues, ctx: z.core.$RefinementCtx<Plat
         }
     }
     if (valid("installOperator", "operatorChart") && c.operatorChart !== undefined) {
-        if (!c.installOperator) add("operatorChart", "must not be set with installOperator false: no chart is installed");
+        if (c.installOperator === "false") add("operatorChart", "must not be set with installOperator false: no chart is installed");
         else if (!fs.existsSync(path.resolve(c.operatorChart))) {
             add("operatorChart", `must be the path of a local datadog-operator chart (.tgz or folder); ${path.resolve(c.operatorChart)} does not exist`);
         }
@@ -66,7 +68,7 @@ export function platformRules(c: PlatformValues, ctx: z.core.$RefinementCtx<Plat
 }
 
 /** The typed platform part of the stack config. */
-export function buildPlatform(c: PlatformValues) {
+export function buildPlatform(c: PlatformValues, cluster: { kubeconfig?: string; context?: string }) {
     return {
         platform: c.platform,
         /** Set with platform kubernetes only. */
@@ -75,6 +77,7 @@ export function buildPlatform(c: PlatformValues) {
                 ? {
                       /** Everything of this env goes into this namespace, so envs share one cluster. */
                       namespace: `${c.env}${NAMESPACE_SUFFIX}`,
+                      /** auto, true or false: what the stack does about the Operator, decided at preview (components/kubernetes/operatorPlan.ts). */
                       installOperator: c.installOperator,
                       /** An absolute path to a local chart; undefined: OPERATOR_CHART from Datadog's repository. */
                       operatorChart: c.operatorChart === undefined ? undefined : path.resolve(c.operatorChart),
@@ -82,6 +85,8 @@ export function buildPlatform(c: PlatformValues) {
                       skipAwait: c.skipAwait,
                       appImage: c.appImage,
                       appImageRegistry: c.appImageRegistry,
+                      /** The kubernetes provider's kubernetes:kubeconfig and kubernetes:context, to read the cluster at preview (never an output). */
+                      cluster,
                   }
                 : undefined,
     };

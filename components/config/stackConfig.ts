@@ -47,7 +47,14 @@ export class ConfigError extends pulumi.RunError {
 // Value rules. Each message says what is allowed; the key, the value and the fix are added by
 // formatIssue().
 
-const ENV_RE = /^[a-z][a-z0-9_.-]{0,49}$/;
+/**
+ * env, service and appVersion become Kubernetes label values (tags.datadoghq.com/env|service|version)
+ * and Docker labels: at most 63 characters, alphanumeric at both ends, '-', '_' and '.' inside.
+ * env and service also start with a lowercase letter and stay within 50 characters (Docker names, Datadog tags).
+ */
+const ENV_RE = /^[a-z](?:[a-z0-9_.-]{0,48}[a-z0-9])?$/;
+const VERSION_RE = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,48}[A-Za-z0-9])?$/;
+const LABEL_HELP = "end with a letter or digit: it becomes a Kubernetes label value (tags.datadoghq.com/...) and a Docker label";
 const HOST_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const HOSTNAME_RE = new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`);
 const TAG_RE = /^[a-z][a-z0-9_./-]*:[a-z0-9_./:-]+$/;
@@ -112,7 +119,7 @@ const schema = z
         appKey: appKeyRule,
         apiUrl: z.string().refine(isApiUrl, API_URL_HELP).optional(),
         site: z.enum(Object.keys(DATADOG_SITES), { error: `must be one of ${Object.keys(DATADOG_SITES).join(", ")}` }),
-        env: z.string().regex(ENV_RE, "must start with a lowercase letter and hold only a-z, 0-9, '_', '.', '-' (at most 50 characters): Docker names and Datadog tags accept nothing else"),
+        env: z.string().regex(ENV_RE, `must start with a lowercase letter, hold only a-z, 0-9, '_', '.', '-' (at most 50 characters: Docker names and Datadog tags accept nothing else) and ${LABEL_HELP}`),
         hostname: z
             .string()
             .max(253, "must be at most 253 characters")
@@ -130,8 +137,8 @@ const schema = z
                 }),
             { error: "must be a list of 'key:value' strings, e.g. [\"team:se\", \"purpose:demo\"]" },
         ),
-        service: z.string().regex(ENV_RE, "must start with a lowercase letter and hold only a-z, 0-9, '_', '.', '-' (at most 50 characters)"),
-        appVersion: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,49}$/, "must be a version such as 1.0.0 (letters, digits, '.', '_', '+', '-')"),
+        service: z.string().regex(ENV_RE, `must start with a lowercase letter, hold only a-z, 0-9, '_', '.', '-' (at most 50 characters) and ${LABEL_HELP}`),
+        appVersion: z.string().regex(VERSION_RE, `must be a version such as 1.0.0 or 2.4.1-build.7: at most 50 letters, digits, '.', '_', '-' (no '+'), and ${LABEL_HELP}`),
         checkIntervalSeconds: integer("the check interval in seconds", MIN_CHECK_INTERVAL_SECONDS, 3600),
         warningThreshold: threshold,
         criticalThreshold: threshold,
@@ -383,7 +390,7 @@ function build(c: z.output<typeof schema>, source: ConfigSource) {
         postgresHostPort: c.postgresHostPort === 0 ? undefined : c.postgresHostPort,
         agentImage: c.agentImage,
         postgresImage: c.postgresImage,
-        ...buildPlatform(c),
+        ...buildPlatform(c, { kubeconfig: source.get("kubernetes:kubeconfig") || undefined, context: source.get("kubernetes:context") || undefined }),
     };
 }
 

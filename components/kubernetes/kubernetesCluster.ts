@@ -19,7 +19,8 @@ export interface KubernetesClusterArgs {
     checkIntervalSeconds: number;
     app: { service: string; version: string; port: number; image?: string; imageRegistry?: string };
     trafficRequestsPerSecond: number;
-    operator: { install: boolean; chartPath?: string };
+    /** install: decided at preview (operatorPlan.ts); stack: the stack's name, recorded on the Operator it installs. */
+    operator: { install: boolean; chartPath?: string; stack: string };
     skipAwait: boolean;
     /** The live demo's scenario: what the check sends, and how the app fails (components/config/scenario.ts). */
     scenario: Scenario;
@@ -62,7 +63,17 @@ export class KubernetesCluster extends pulumi.ComponentResource {
         this.namespace = ns.metadata.name;
 
         const operator = args.operator.install
-            ? new DatadogOperator(`${name}-operator`, { namespace: this.namespace, chartPath: args.operator.chartPath, skipAwait: args.skipAwait }, { parent: this })
+            ? new DatadogOperator(
+                  `${name}-operator`,
+                  {
+                      namespace: this.namespace,
+                      owner: { namespace: args.namespace, stack: args.operator.stack },
+                      env: args.env,
+                      chartPath: args.operator.chartPath,
+                      skipAwait: args.skipAwait,
+                  },
+                  { parent: this },
+              )
             : undefined;
 
         this.postgres = new PostgresStatefulSet(

@@ -6,6 +6,7 @@ import { DatadogApiStandIn, Json } from "./datadogApi";
 import { API_KEY, APP_KEY, RunResult, Stack, Toolchain, dateInDays, findToolchain } from "./harness";
 import { checkCluster } from "../../deploy/clusterPreflight";
 import { ControlPlane, OPERATOR_CHART_TGZ, findK8sToolchain } from "./kubeApiServer";
+import { agentWatchScope } from "../../components/kubernetes/operatorPlan";
 
 const toolchain = findToolchain();
 const k8sToolchain = typeof toolchain === "string" ? { skip: toolchain } : findK8sToolchain();
@@ -57,22 +58,42 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
     let cp: ControlPlane;
     let dev: Env;
     let prod: Env;
+    /** A third stack that leaves installOperator at its default (auto): it only previews. */
+    let qa: Env;
     const ns = (env: string) => `${env}-exercise`;
     const apps = (env: string, kind: string, name: string) => `/apis/apps/v1/namespaces/${ns(env)}/${kind}/${name}`;
     const core = (env: string, kind: string, name = "") => `/api/v1/namespaces/${ns(env)}/${kind}${name ? `/${name}` : ""}`;
     const ddaPath = (env: string) => `/apis/datadoghq.com/v2alpha1/namespaces/${ns(env)}/datadogagents/${env}-datadog`;
+    /** The Operator's objects that env installed (its release's label), each as resourceVersion and field managers. */
+    const operatorObjects = async (env: string): Promise<Record<string, string>> => {
+        const selector = `?labelSelector=${encodeURIComponent(`app.kubernetes.io/instance=${env}-datadog-operator`)}`;
+        const lists = await Promise.all(
+            [
+                "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+                "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+                `/apis/apps/v1/namespaces/${ns(env)}/deployments`,
+                `/api/v1/namespaces/${ns(env)}/serviceaccounts`,
+            ].map((p) => cp.get(p + selector)),
+        );
+        const crb = await cp.get(`/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${env}-datadog-operator`);
+        const seen = (o: Json) => `${o.metadata.resourceVersion} ${(o.metadata.managedFields ?? []).map((m: Json) => `${m.manager}/${m.operation}`).join(",")}`;
+        const kinds = ["CustomResourceDefinition", "ClusterRole", "Deployment", "ServiceAccount"];
+        return Object.fromEntries([...lists.flatMap((l, i) => l.items.map((o: Json) => [`${kinds[i]} ${o.metadata.name}`, seen(o)])), [`ClusterRoleBinding ${crb.metadata.name}`, seen(crb)]]);
+    };
+    let devOperatorBefore: Record<string, string>;
 
     before(async () => {
         const started = Date.now();
         cp = await ControlPlane.start(k8sToolchain as string);
         console.log(`      control plane ready in ${cp.readyMs} ms (kube-up.sh), ${Date.now() - started} ms with the harness`);
-        [dev, prod] = await Promise.all([
+        [dev, prod, qa] = await Promise.all([
             setUp("dev", cp, { [`${PROJECT}:operatorChart`]: OPERATOR_CHART_TGZ }),
             setUp("prod", cp, { [`${PROJECT}:installOperator`]: "false" }),
+            setUp("qa", cp, { [`${PROJECT}:notifyEmail`]: "qa@example.com" }),
         ]);
     });
     after(async () => {
-        for (const e of [dev, prod]) if (e) {
+        for (const e of [dev, prod, qa]) if (e) {
             await e.api.close();
             e.stack.remove();
         }
@@ -101,6 +122,22 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
         assert.ok(crd.spec.versions.some((v: Json) => v.name === "v2alpha1"));
         const op = await cp.get(`/apis/apps/v1/namespaces/${ns("dev")}/deployments`);
         assert.ok(op.items.some((d: Json) => /datadog-operator/.test(d.metadata.name)), "the Operator's Deployment");
+    });
+
+    it("the Operator as stored: its Deployment's env makes it watch every namespace's DatadogAgents; its cluster-wide names are dev's own; its CRDs name their owner", async () => {
+        const op = await cp.get(apps("dev", "deployments", "dev-datadog-operator"));
+        const env = op.spec.template.spec.containers.find((c: Json) => c.name === "datadog-operator").env as Json[];
+        // The chart's default, its own namespace, for the other controllers; "" for DatadogAgents: every namespace.
+        assert.deepEqual(env.find((e) => e.name === "WATCH_NAMESPACE")?.valueFrom, { fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } });
+        const agentScope = env.find((e) => e.name === "DD_AGENT_WATCH_NAMESPACE");
+        assert.ok(agentScope && (agentScope.value ?? "") === "" && !agentScope.valueFrom, JSON.stringify(agentScope));
+        assert.equal(agentWatchScope(op), "all");
+        for (const kind of ["clusterroles", "clusterrolebindings"]) {
+            const names = (await cp.get(`/apis/rbac.authorization.k8s.io/v1/${kind}`)).items.map((i: Json) => i.metadata.name).filter((n: string) => /datadog/.test(n));
+            assert.deepEqual(names, ["dev-datadog-operator"], kind);
+        }
+        const crd = await cp.get("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/datadogagents.datadoghq.com");
+        assert.deepEqual([crd.metadata.annotations["datadog-exercise/namespace"], crd.metadata.annotations["datadog-exercise/stack"]], ["dev-exercise", "dev"]);
     });
 
     it("the deploy command's cluster preflight: the real API server answers through the kubeconfig's CA and client certificate", async () => {
@@ -187,6 +224,7 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
         let threshold: { code: number; steps: Step[]; out: string };
         let version: { code: number; steps: Step[]; out: string };
         let versionUp: RunResult;
+        const qaPreviews: { badVersion?: RunResult; install?: RunResult; auto?: { code: number; steps: Step[]; out: string } } = {};
 
         before(async () => {
             const program = [
@@ -219,7 +257,17 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
             const badChain = async () => {
                 badUp = await bad.run("up", "--yes", "--skip-preview");
             };
-            await Promise.all([devChain(), prodChain(), badChain()]);
+            // qa: a version the API server would refuse; then installOperator true; then the default (auto).
+            const qaChain = async () => {
+                await qa.stack.configure({ [`${PROJECT}:appVersion`]: "2.4.1+build.7" });
+                qaPreviews.badVersion = await qa.stack.run("preview");
+                await qa.stack.configure({ [`${PROJECT}:appVersion`]: "1.0.0", [`${PROJECT}:installOperator`]: "true" });
+                qaPreviews.install = await qa.stack.run("preview");
+                await qa.stack.run("config", "rm", `${PROJECT}:installOperator`);
+                qaPreviews.auto = await previewSteps(qa.stack);
+            };
+            devOperatorBefore = await operatorObjects("dev");
+            await Promise.all([devChain(), prodChain(), badChain(), qaChain()]);
         });
         after(() => bad?.remove());
 
@@ -252,6 +300,35 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
             assert.ok(!(await names("dev")).some((n) => n.startsWith("prod-")));
         });
 
+        it("the Operator's objects are untouched by prod's up (it uses dev's) and by qa's previews: same resourceVersion, same field managers", async () => {
+            assert.deepEqual(await operatorObjects("dev"), devOperatorBefore);
+            assert.ok(Object.keys(devOperatorBefore).length >= 12, Object.keys(devOperatorBefore).join(", "));
+        });
+
+        it("a third stack at the default (auto) uses dev's Operator: its preview plans its DatadogAgent and no chart", () => {
+            const p = qaPreviews.auto!;
+            assert.equal(p.code, 0, p.out);
+            assert.ok(p.steps.some((s) => s.type === "kubernetes:datadoghq.com/v2alpha1:DatadogAgent"), p.out);
+            assert.deepEqual(p.steps.filter((s) => /helm|DatadogOperator/.test(s.type ?? "")), []);
+        });
+
+        it("installOperator true on a cluster that runs dev's Operator: preview refuses, naming the owner and the fix, with no stack trace", () => {
+            const r = qaPreviews.install!;
+            assert.notEqual(r.code, 0);
+            const out = r.stdout + r.stderr;
+            assert.ok(out.includes("installOperator is true, but the cluster already runs the Datadog Operator, installed by stack 'dev' of datadog-exercise (namespace dev-exercise)."), out);
+            assert.ok(out.includes("Fix: pulumi config set installOperator auto (this stack then uses that Operator; it must watch qa-exercise)"), out);
+            assert.doesNotMatch(out, /\n\s+at .*\(.*:\d+:\d+\)/);
+        });
+
+        it("appVersion 2.4.1+build.7, which no label value can hold: preview refuses it in the config error, before anything is planned", () => {
+            const r = qaPreviews.badVersion!;
+            assert.notEqual(r.code, 0);
+            const out = r.stdout + r.stderr;
+            assert.match(out, /datadog-exercise:appVersion = "2\.4\.1\+build\.7": must be a version such as 1\.0\.0 or 2\.4\.1-build\.7: .*\(no '\+'\)/);
+            assert.doesNotMatch(out, /\+\s+create/);
+        });
+
         it("a changed threshold updates only the my_metric monitor", () => {
             assert.strictEqual(threshold.code, 0, threshold.out);
             assert.deepStrictEqual(changed(threshold.steps), ["update datadog:index/monitor:Monitor datadog-my-metric-monitor"]);
@@ -269,6 +346,7 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
         it("destroy deletes every object, requests the namespace's deletion, and leaves no Datadog object", async () => {
             // prod first: dev's destroy removes the Operator and its CRDs, which prod's DatadogAgent needs.
             await prod.stack.ok("destroy", "--yes");
+            assert.deepEqual(await operatorObjects("dev"), devOperatorBefore, "prod's destroy changed dev's Operator");
             await dev.stack.ok("destroy", "--yes");
             for (const env of ["dev", "prod"]) {
                 for (const p of [ddaPath(env), apps(env, "statefulsets", `${env}-postgres`), apps(env, "deployments", `${env}-exercise-app`), core(env, "secrets", `${env}-postgres-passwords`)]) {

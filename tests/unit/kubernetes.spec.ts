@@ -2,9 +2,12 @@
 // accepts anything; tests/engine/kubernetes.spec.ts is where a real kube-apiserver judges it.
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
+import * as http from "http";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { ConfigError, loadStackConfig } from "../../components/config/stackConfig";
+import { agentWatchScope, OperatorRefusal, planOperator } from "../../components/kubernetes/operatorPlan";
 import { API_KEY, APP_KEY, PROJECT, plainStrings, ProgramRun, runProgram, T, validConfig } from "./harness";
 
 const K = {
@@ -18,9 +21,43 @@ const K = {
     datadogAgent: "kubernetes:datadoghq.com/v2alpha1:DatadogAgent",
 } as const;
 const key = (k: string) => `${PROJECT}:${k}`;
+
+// The program reads the cluster at preview (operatorPlan.ts): a stand-in API server answers it. Under
+// /empty, a cluster with no Datadog Operator; under /dev-operator, one with dev's (every namespace watched).
+const devOperator = {
+    crd: { metadata: { name: "datadogagents.datadoghq.com", annotations: { "datadog-exercise/namespace": "dev-exercise", "datadog-exercise/stack": "dev" } } },
+    deployment: {
+        metadata: { name: "dev-datadog-operator", namespace: "dev-exercise", annotations: { "datadog-exercise/namespace": "dev-exercise", "datadog-exercise/stack": "dev" } },
+        spec: { template: { spec: { containers: [{ name: "datadog-operator", env: [{ name: "WATCH_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } }, { name: "DD_AGENT_WATCH_NAMESPACE" }] }] } } },
+    },
+};
+const cluster = http.createServer((req, res) => {
+    const [, which, ...rest] = (req.url ?? "").split("/");
+    const apiPath = `/${rest.join("/")}`;
+    const has = which === "dev-operator";
+    res.setHeader("content-type", "application/json");
+    if (apiPath.startsWith("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/datadogagents.datadoghq.com") && has) res.end(JSON.stringify(devOperator.crd));
+    else if (apiPath.startsWith("/apis/apps/v1/deployments?")) res.end(JSON.stringify({ items: has ? [devOperator.deployment] : [] }));
+    else res.writeHead(404).end("{}");
+});
+let clusterPort = 0;
+before(async () => {
+    await new Promise<void>((r) => cluster.listen(0, "127.0.0.1", r));
+    clusterPort = (cluster.address() as net.AddressInfo).port;
+});
+after(() => cluster.close());
+const kubeconfig = (which: "empty" | "dev-operator") =>
+    [
+        "apiVersion: v1",
+        `clusters: [{ name: c, cluster: { server: "http://127.0.0.1:${clusterPort}/${which}" } }]`,
+        "users: [{ name: u, user: {} }]",
+        "contexts: [{ name: fake, context: { cluster: c, user: u } }]",
+        "current-context: fake",
+    ].join("\n");
 const onKubernetes = (extra: Record<string, string | undefined> = {}) => ({
     [key("platform")]: "kubernetes",
     [key("appImage")]: "registry.example.com/team/exercise-app:2.0.0",
+    "kubernetes:kubeconfig": kubeconfig(extra[key("installOperator")] === "false" ? "dev-operator" : "empty"),
     ...extra,
 });
 const k8sObjects = (run: ProgramRun) => run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.type !== K.chart);
@@ -57,6 +94,17 @@ describe("platform kubernetes (mocks)", () => {
         assert.deepEqual([fromFile.get(K.chart, "cluster-operator-chart").inputs.chart, fromFile.get(K.chart, "cluster-operator-chart").inputs.version], [local, undefined]);
         assert.deepEqual(prod.ofType(K.chart), []);
         assert.ok(dev.get(K.datadogAgent, "cluster-agent-resource").dependencies.some((u) => u.endsWith("cluster-operator-chart")));
+    });
+
+    it("the Operator's release is the stack's own (<env>-datadog-operator: its ClusterRole and ClusterRoleBinding), watches every namespace's DatadogAgents, and names its owner on its CRDs and Deployment", () => {
+        const chart = dev.get(K.chart, "cluster-operator-chart").inputs;
+        assert.equal(chart.name, "dev-datadog-operator");
+        assert.deepEqual(chart.values.watchNamespacesAgent, [""]);
+        assert.equal(chart.values.watchNamespaces, undefined);
+        const owner = { "datadog-exercise/namespace": "dev-exercise", "datadog-exercise/stack": "dev" };
+        assert.deepEqual(chart.values.datadogCRDs.crds.annotations, owner);
+        assert.deepEqual(chart.values.deployment.annotations, owner);
+        assert.equal(chart.values.installCRDs, true);
     });
 
     it("the DatadogAgent: credentials from the Secret, site, clusterName, hostTags, the four features, the check's ConfigMaps, the secret backend's Secret", () => {
@@ -197,10 +245,11 @@ describe("platform keys: validation", () => {
     });
 
     it("kubernetes: the namespace <env>-exercise and the keys' values", () => {
-        const c = load(onKubernetes({ [key("skipAwait")]: "true", [key("installOperator")]: "false" }), "staging");
+        const c = load({ ...onKubernetes({ [key("skipAwait")]: "true", [key("installOperator")]: "false" }), "kubernetes:kubeconfig": "/k/config", "kubernetes:context": "kind" }, "staging");
         assert.deepEqual(c.kubernetes, {
             namespace: "staging-exercise",
-            installOperator: false,
+            installOperator: "false",
+            cluster: { kubeconfig: "/k/config", context: "kind" },
             operatorChart: undefined,
             skipAwait: true,
             appImage: "registry.example.com/team/exercise-app:2.0.0",
@@ -233,5 +282,71 @@ describe("platform keys: validation", () => {
 
     it("the env rule only applies on kubernetes: dev_1 stays valid on Docker", () => {
         assert.equal(load({ [key("env")]: "dev_1" }).env, "dev_1");
+    });
+});
+
+describe("the Operator at preview: install it, use the cluster's, or refuse (operatorPlan.ts)", () => {
+    const none = { crd: undefined, deployments: [] };
+    const devsCluster = { crd: devOperator.crd.metadata, deployments: [devOperator.deployment] };
+    const refusal = (f: () => unknown): string => {
+        try {
+            f();
+        } catch (e) {
+            assert.ok(e instanceof OperatorRefusal);
+            return e.message;
+        }
+        assert.fail("not refused");
+    };
+    const helmOperator = (env: { name: string; value?: string; valueFrom?: object }[]) => ({
+        crd: { labels: { "app.kubernetes.io/instance": "datadog-operator" }, annotations: { "meta.helm.sh/release-name": "datadog-operator", "meta.helm.sh/release-namespace": "datadog" } },
+        deployments: [
+            {
+                metadata: { name: "datadog-operator", namespace: "datadog", annotations: { "meta.helm.sh/release-name": "datadog-operator", "meta.helm.sh/release-namespace": "datadog" } },
+                spec: { template: { spec: { containers: [{ name: "datadog-operator", env }] } } },
+            },
+        ],
+    });
+
+    it("an empty cluster: auto and true install it; false refuses, naming the fix", () => {
+        assert.deepEqual(planOperator("auto", "dev-exercise", none), { install: true });
+        assert.deepEqual(planOperator("true", "dev-exercise", none), { install: true });
+        assert.match(refusal(() => planOperator("false", "dev-exercise", none)), /^installOperator is false, but the cluster has no Datadog Operator \(no datadogagents\.datadoghq\.com CRD\).*\n {2}Fix: pulumi config set installOperator auto/);
+    });
+
+    it("the stack's own Operator: it keeps installing it", () => {
+        assert.deepEqual(planOperator("auto", "dev-exercise", devsCluster), { install: true });
+        assert.deepEqual(planOperator("true", "dev-exercise", devsCluster), { install: true });
+    });
+
+    it("another stack's Operator: auto and false use it; true refuses, naming the owner and the fix", () => {
+        assert.deepEqual(planOperator("auto", "prod-exercise", devsCluster), { install: false, uses: "stack 'dev' of datadog-exercise (namespace dev-exercise)" });
+        assert.equal(planOperator("false", "prod-exercise", devsCluster).install, false);
+        assert.equal(
+            refusal(() => planOperator("true", "prod-exercise", devsCluster)),
+            [
+                "installOperator is true, but the cluster already runs the Datadog Operator, installed by stack 'dev' of datadog-exercise (namespace dev-exercise).",
+                "  A second install would take over its CRDs and ClusterRole, and destroying this stack would then delete them under the other stack's DatadogAgents.",
+                "  Fix: pulumi config set installOperator auto (this stack then uses that Operator; it must watch prod-exercise)",
+            ].join("\n"),
+        );
+    });
+
+    it("a Helm release's Operator that watches only its own namespace (the chart's default): refused, with the chart value to set", () => {
+        const own = helmOperator([{ name: "WATCH_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } }]);
+        assert.deepEqual(agentWatchScope(own.deployments[0]), ["datadog"]);
+        const message = refusal(() => planOperator("auto", "prod-exercise", own));
+        assert.match(message, /^The cluster's Datadog Operator \(Deployment datadog-operator in namespace datadog, installed by the Helm release 'datadog-operator' in namespace datadog\) watches DatadogAgents in datadog only: this stack's DatadogAgent in prod-exercise would never be reconciled\./);
+        assert.match(message, /Fix: let it watch prod-exercise too \(its chart's watchNamespacesAgent/);
+        assert.match(refusal(() => planOperator("true", "prod-exercise", own)), /installed by the Helm release 'datadog-operator' in namespace datadog\./);
+    });
+
+    it("reads the watch scope as the Operator does: DD_AGENT_WATCH_NAMESPACE over WATCH_NAMESPACE, '' and unset meaning every namespace", () => {
+        const scope = (env: { name: string; value?: string; valueFrom?: object }[]) => agentWatchScope(helmOperator(env).deployments[0]);
+        assert.equal(scope([]), "all");
+        assert.equal(scope([{ name: "WATCH_NAMESPACE" }]), "all");
+        assert.deepEqual(scope([{ name: "WATCH_NAMESPACE", value: "a, prod-exercise" }]), ["a", "prod-exercise"]);
+        assert.equal(scope([{ name: "WATCH_NAMESPACE", value: "a" }, { name: "DD_AGENT_WATCH_NAMESPACE", value: "" }]), "all");
+        assert.deepEqual(scope([{ name: "WATCH_NAMESPACE", value: "" }, { name: "DD_AGENT_WATCH_NAMESPACE", value: "b" }]), ["b"]);
+        assert.equal(planOperator("auto", "prod-exercise", helmOperator([{ name: "WATCH_NAMESPACE", value: "datadog,prod-exercise" }])).install, false);
     });
 });
