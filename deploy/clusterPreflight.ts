@@ -118,6 +118,9 @@ export interface ClusterOperator {
 }
 export const DATADOG_AGENT_CRD = "datadogagents.datadoghq.com";
 export const OPERATOR_SELECTOR = "app.kubernetes.io/name=datadog-operator";
+/** On the chart's CRDs and Deployment: the namespace and stack that installed them. */
+export const OWNER_NAMESPACE_ANNOTATION = "datadog-exercise/namespace";
+export const OWNER_STACK_ANNOTATION = "datadog-exercise/stack";
 
 /** Reads the cluster's Datadog Operator (ClusterOperator); or one line when the cluster cannot tell. */
 export async function readOperator(input: ClusterPreflightInput): Promise<ClusterOperator | string> {
@@ -136,4 +139,23 @@ export async function readOperator(input: ClusterPreflightInput): Promise<Cluste
     }
     const c = crd as { status: number; body: any };
     return { crd: c.status === 200 ? (c.body.metadata ?? {}) : undefined, deployments: (deployments as { body: any }).body.items ?? [] };
+}
+
+/**
+ * The DatadogAgents of other namespaces that depend on the Operator this stack installed (its CRD names
+ * `namespace` as its owner): destroying the stack would delete that CRD, and with it every one of them.
+ * Empty when the stack did not install the cluster's Operator; one line when the cluster cannot tell.
+ */
+export async function agentsRelyingOn(input: ClusterPreflightInput, namespace: string): Promise<string[] | string> {
+    const found = await readOperator(input);
+    if (typeof found === "string") return found;
+    if (found.crd?.annotations?.[OWNER_NAMESPACE_ANNOTATION] !== namespace) return [];
+    const conn = connect(input) as Connection;
+    const r = await get(conn, "/apis/datadoghq.com/v2alpha1/datadogagents", input.timeoutMs ?? 10000);
+    if (typeof r === "string") return r;
+    if (r.status !== 200) return `platform kubernetes: ${conn.where} does not let this user list DatadogAgents (HTTP ${r.status}). Fix: use a kubeconfig that may list them`;
+    return (r.body.items ?? [])
+        .map((a: any) => `${a.metadata.namespace}/${a.metadata.name}`)
+        .filter((n: string) => !n.startsWith(`${namespace}/`))
+        .sort();
 }

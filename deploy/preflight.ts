@@ -6,7 +6,7 @@ import * as http from "http";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { DeployError } from "./cli";
-import { checkCluster } from "./clusterPreflight";
+import { agentsRelyingOn, checkCluster } from "./clusterPreflight";
 import { dockerTarget, portsFree } from "./dockerPorts";
 import { proxiedFetch, ProxyError } from "./proxy";
 
@@ -50,6 +50,20 @@ async function clusterAnswers(ctx: PreflightContext): Promise<void> {
     const context = value("kubernetes:context");
     const problem = await checkCluster({ kubeconfig, context: typeof context === "string" ? context : undefined, env: ctx.env });
     if (problem) throw new DeployError(`Cannot deploy stack '${ctx.stack}': ${problem}`);
+    if (ctx.command === "destroy") {
+        const env = value("datadog-exercise:env");
+        const namespace = `${typeof env === "string" ? env : ctx.stack}-exercise`;
+        const others = await agentsRelyingOn({ kubeconfig, context: typeof context === "string" ? context : undefined, env: ctx.env }, namespace);
+        if (typeof others === "string") throw new DeployError(`Cannot destroy stack '${ctx.stack}': ${others}`);
+        if (others.length > 0) {
+            throw new DeployError(
+                [
+                    `Cannot destroy stack '${ctx.stack}': it installed the cluster's Datadog Operator and its CRDs, which the DatadogAgents ${others.join(", ")} still use; destroying it would delete the CRDs, and those DatadogAgents with them.`,
+                    "  Fix: destroy the stacks of those namespaces first (npm run deploy -- destroy <stack>), then this one. Nothing was changed.",
+                ].join("\n"),
+            );
+        }
+    }
     if (value("datadog-exercise:appImageRegistry")) await dockerAnswers(ctx);
 }
 

@@ -3,11 +3,9 @@
 // one Operator and one set of Datadog CRDs, owned by exactly one stack (or Helm release); the others
 // use it, and never take over, change or delete its objects.
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterOperator, DATADOG_AGENT_CRD, OPERATOR_SELECTOR, readOperator } from "../../deploy/clusterPreflight";
+import { ClusterOperator, DATADOG_AGENT_CRD, OPERATOR_SELECTOR, OWNER_NAMESPACE_ANNOTATION, OWNER_STACK_ANNOTATION, readOperator } from "../../deploy/clusterPreflight";
 
-/** On the chart's CRDs and Deployment: the namespace and stack that installed them. */
-export const OWNER_NAMESPACE_ANNOTATION = "datadog-exercise/namespace";
-export const OWNER_STACK_ANNOTATION = "datadog-exercise/stack";
+export { OWNER_NAMESPACE_ANNOTATION, OWNER_STACK_ANNOTATION };
 
 export type InstallOperator = "auto" | "true" | "false";
 

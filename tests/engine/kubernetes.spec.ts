@@ -5,6 +5,7 @@ import * as assert from "assert";
 import { DatadogApiStandIn, Json } from "./datadogApi";
 import { API_KEY, APP_KEY, RunResult, Stack, Toolchain, dateInDays, findToolchain } from "./harness";
 import { checkCluster } from "../../deploy/clusterPreflight";
+import { platformPreflight } from "../../deploy/preflight";
 import { ControlPlane, OPERATOR_CHART_TGZ, findK8sToolchain } from "./kubeApiServer";
 import { agentWatchScope } from "../../components/kubernetes/operatorPlan";
 
@@ -343,10 +344,34 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
     });
 
     describe("destroy", () => {
+        /** The deploy command's preflight of `npm run deploy -- destroy <stack>` against this cluster: its refusal, or "". */
+        const destroyPreflight = (stack: string) =>
+            platformPreflight({
+                projectDir: "",
+                stack,
+                command: "destroy",
+                env: {},
+                stackFile: { "datadog-exercise:platform": "kubernetes", "kubernetes:kubeconfig": cp.kubeconfig },
+            }).then(
+                () => "",
+                (e: Error) => e.message,
+            );
+
+        it("the deploy command refuses to destroy the stack that installed the Operator while another stack's DatadogAgent uses it, naming it; not the stack that uses it", async () => {
+            assert.strictEqual(
+                await destroyPreflight("dev"),
+                "Cannot destroy stack 'dev': it installed the cluster's Datadog Operator and its CRDs, which the DatadogAgents prod-exercise/prod-datadog still use; " +
+                    "destroying it would delete the CRDs, and those DatadogAgents with them.\n" +
+                    "  Fix: destroy the stacks of those namespaces first (npm run deploy -- destroy <stack>), then this one. Nothing was changed.",
+            );
+            assert.strictEqual(await destroyPreflight("prod"), "");
+        });
+
         it("destroy deletes every object, requests the namespace's deletion, and leaves no Datadog object", async () => {
             // prod first: dev's destroy removes the Operator and its CRDs, which prod's DatadogAgent needs.
             await prod.stack.ok("destroy", "--yes");
             assert.deepEqual(await operatorObjects("dev"), devOperatorBefore, "prod's destroy changed dev's Operator");
+            assert.strictEqual(await destroyPreflight("dev"), "", "with prod gone, nothing uses dev's Operator");
             await dev.stack.ok("destroy", "--yes");
             for (const env of ["dev", "prod"]) {
                 for (const p of [ddaPath(env), apps(env, "statefulsets", `${env}-postgres`), apps(env, "deployments", `${env}-exercise-app`), core(env, "secrets", `${env}-postgres-passwords`)]) {
