@@ -7,6 +7,7 @@
 //
 // What only the CLI can make (a secret's ciphertext, the salt `pulumi stack init` writes) is made
 // by the CLI on a private copy of the stack file; the keys it changed there are then merged here.
+import type { Stack } from "@pulumi/pulumi/automation";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -186,4 +187,33 @@ export async function viaCli(
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
+}
+
+/**
+ * doctor's check of the stack file against the backend: the passphrase salt the state was saved
+ * with, and the stack file's encryptionsalt (which its keys' ciphertext needs). Prints each
+ * disagreement with its fix; returns their number.
+ */
+export async function stackFileDrift(stack: Stack): Promise<number> {
+    const name = stack.name.split("/").pop() as string;
+    const file = stackFilePath(stack.workspace.workDir, name);
+    const base = path.basename(file);
+    const providers = ((await stack.exportStack()).deployment as { secrets_providers?: { type?: string; state?: { salt?: string } } }).secrets_providers;
+    const salt = providers?.type === "passphrase" ? providers.state?.salt : undefined;
+    if (salt === undefined) return 0; // not a passphrase stack, or never deployed
+    let own: unknown;
+    try {
+        own = ((load(file)?.toJS() ?? {}) as { encryptionsalt?: unknown }).encryptionsalt;
+    } catch (e) {
+        if (!(e instanceof DeployError)) throw e;
+        console.log(`doctor: ${e.message}`);
+        return 1;
+    }
+    if (own === salt) return 0;
+    console.log(
+        `doctor: ${base} ${own === undefined ? "has no encryptionsalt" : "has another encryptionsalt than the backend's"}: the backend saved stack '${name}' with ${salt}.\n` +
+            `  Fix: set encryptionsalt: ${salt} in ${base}, delete its datadog:apiKey and datadog:appKey lines, ` +
+            `then run npm run deploy -- up ${name} with DD_API_KEY and DD_APP_KEY set: it stores the keys again.`,
+    );
+    return 1;
 }

@@ -110,4 +110,25 @@ describeEngine("two first deploys of a new stack at once, beside a CPU hog (issu
         for (const f of failures) console.log(`      ${f}`);
         assert.deepStrictEqual(failures, []);
     });
+    it("doctor says when the stack file's encryptionsalt and the backend's disagree, with the fix", async () => {
+        const file = path.join(dir, "Pulumi.race1.yaml");
+        const doctor = () => runCommand("npm", ["run", "-s", "deploy", "--", "doctor", "race1"], dir, env);
+        const agree = await doctor();
+        assert.strictEqual(agree.code, 0, agree.stdout + agree.stderr);
+        assert.doesNotMatch(agree.stdout, /encryptionsalt/);
+        const text = fs.readFileSync(file, "utf8");
+        const salt = /^encryptionsalt: (.+)$/m.exec(text)?.[1] ?? "";
+        assert.match(salt, /^v1:/);
+        fs.writeFileSync(file, text.replace(/^encryptionsalt: .+\n/m, ""));
+        const r = await doctor();
+        assert.strictEqual(r.code, 1, r.stdout + r.stderr);
+        assert.ok(
+            r.stdout.includes(
+                `doctor: Pulumi.race1.yaml has no encryptionsalt: the backend saved stack 'race1' with ${salt}.\n` +
+                    `  Fix: set encryptionsalt: ${salt} in Pulumi.race1.yaml, delete its datadog:apiKey and datadog:appKey lines, ` +
+                    "then run npm run deploy -- up race1 with DD_API_KEY and DD_APP_KEY set: it stores the keys again.\n",
+            ),
+            r.stdout + r.stderr,
+        );
+    });
 });
