@@ -111,7 +111,7 @@ export async function openStack(projectDir: string, backend: Backend, name: stri
         }
         const doc = current(file);
         try {
-            await viaCli(projectDir, name, doc, backend.envVars, ["stack", "init"], undefined, []);
+            await viaCli(projectDir, name, doc, backend.envVars, ["stack", "init", "--stack", name], undefined, []);
         } catch (e) {
             if (!(e instanceof DeployError && /already exists/.test(e.message))) throw e;
             return select(); // created by a process that does not take this lock (a plain pulumi)
@@ -141,7 +141,7 @@ export async function writeConfig(stack: Stack, projectDir: string, backend: Bac
             const old = present[key]?.value;
             if (old === value) continue;
             // A secret's ciphertext is the CLI's (`config set --secret`, the value on stdin: never on a command line).
-            if (secret) await viaCli(projectDir, stack.name, doc, backend.envVars, ["config", "set", "--secret", key], value, [key]);
+            if (secret) await viaCli(projectDir, stack.name, doc, backend.envVars, ["config", "set", "--secret", "--stack", stack.name, key], value, [key]);
             else setPlain(doc, key, value);
             if (old !== undefined) console.log(secret ? `Stored a new ${key} (secret).` : `Changed ${key} from ${old} to ${value}.`);
             downtimesChange ||= DOWNTIME_KEYS.has(key);

@@ -150,7 +150,7 @@ function copyKey(from: Document, to: Document, keyPath: string[]): void {
 }
 
 /**
- * Runs the CLI (`args`, `input` on stdin) on a private copy of the stack file (in a temp project
+ * Runs the CLI (`args`, which name the stack; `input` on stdin) on a private copy of the stack file (in a temp project
  * with the project's Pulumi.yaml), then merges into `doc` every top-level key it changed (the salt)
  * and the config keys `configKeys`. The stack file itself is never written by the CLI.
  */
@@ -169,7 +169,7 @@ export async function viaCli(
         const copy = stackFilePath(tmp, stack);
         fs.writeFileSync(copy, doc.toString({ flowCollectionPadding: false }), { mode: 0o600 });
         const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-            const child = spawn("pulumi", [...args, "--stack", stack, "--non-interactive"], { cwd: tmp, env: { ...process.env, ...env }, stdio: ["pipe", "ignore", "pipe"] });
+            const child = spawn("pulumi", args, { cwd: tmp, env: { ...process.env, ...env }, stdio: ["pipe", "ignore", "pipe"] });
             let err = "";
             child.stderr.on("data", (d) => (err += d));
             child.on("error", reject);
