@@ -93,4 +93,34 @@ describe("the stack file writer (deploy/stackFile.ts)", function () {
         fs.writeFileSync(file, "config:\n  a: [1\n");
         assert.throws(() => readStackFile(dir, "dev"), (e: DeployError) => e instanceof DeployError && e.message.startsWith(`${file} cannot be parsed: `) && !e.message.includes("    at "));
     });
+    it("takes over the lock of a crashed deploy (not refreshed for 30 s), and waits, saying so, for a live one", async () => {
+        const lock = `${file}.lock`;
+        fs.mkdirSync(lock);
+        const ago = new Date(Date.now() - 31_000);
+        fs.utimesSync(lock, ago, ago);
+        const log = console.log;
+        const lines: string[] = [];
+        console.log = (line: string) => lines.push(line);
+        try {
+            assert.strictEqual(await withStackFileLock(file, async () => "ran"), "ran");
+        } finally {
+            console.log = log;
+        }
+        assert.deepStrictEqual(lines, [], "taken over at once, with no wait");
+        assert.strictEqual(fs.existsSync(lock), false, "released");
+
+        fs.mkdirSync(lock); // a live holder's: just refreshed
+        const said = new Promise<string>((resolve) => (console.log = resolve));
+        let ran = false;
+        try {
+            const waiting = withStackFileLock(file, async () => (ran = true));
+            assert.strictEqual(await said, "Pulumi.dev.yaml is being written by another deploy: waiting for it.");
+            assert.strictEqual(ran, false);
+            fs.rmdirSync(lock); // the holder releases it
+            await waiting;
+        } finally {
+            console.log = log;
+        }
+        assert.strictEqual(ran, true);
+    });
 });
