@@ -126,9 +126,10 @@ export async function openStack(projectDir: string, backend: Backend, name: stri
 const DOWNTIME_KEYS = new Set([`${PROJECT}:notifyEmail`]);
 
 /**
- * Writes what changed, as one atomic write of the stack file under its lock (deploy/stackFile.ts): keys (as secrets) and other values from the environment, saying what it
- * changed (never a key's value); and the downtimes' date: tomorrow when none is set, or when this
- * run changes the downtimes and the date is not after today.
+ * Writes what changed, in one atomic write of the stack file under its lock (deploy/stackFile.ts):
+ * keys (as secrets) and other values from the environment, saying what it changed (never a key's
+ * value); and the downtimes' date: tomorrow when none is set, or when this run changes the
+ * downtimes and the date is not after today.
  */
 export async function writeConfig(stack: Stack, projectDir: string, backend: Backend, inputs: DeployInputs): Promise<void> {
     const file = stackFilePath(projectDir, stack.name);
