@@ -1,6 +1,7 @@
 // Issue 29: two first deploys of a new stack, started together, beside a CPU hog, many times over.
 // The stack file the user wrote (comments, hostTags, a hand-added datadog:apiUrl) must come out of
-// every race with every line and key it had; exactly one deploy creates the stack, the other waits
+// every race with every line and key it had, plus each deploy's own (one of them also sets the
+// site), and the salt the backend holds; exactly one deploy creates the stack, the other waits
 // and then finishes; no Datadog object is made twice. Each round is a fresh stack on the same
 // stand-ins and backend, and targets one small resource (the SLO), so that the stack file's writes
 // and the lock race happen in full while the round stays cheap. RACE_ROUNDS sets the count (20).
@@ -46,8 +47,8 @@ describeEngine("two first deploys of a new stack at once, beside a CPU hog (issu
     /** The user's stack file: dev's, with its comments, plus a hand-added datadog:apiUrl and a comment of theirs. */
     let original: string;
 
-    const deploy = (stack: string): Promise<RunResult> =>
-        runCommand("npm", ["run", "-s", "deploy", "--", "up", stack, "--no-policy", ...targets(stack)], dir, { ...env, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY });
+    const deploy = (stack: string, vars: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
+        runCommand("npm", ["run", "-s", "deploy", "--", "up", stack, "--no-policy", ...targets(stack)], dir, { ...env, DD_API_KEY: API_KEY, DD_APP_KEY: APP_KEY, ...vars });
 
     before(async () => {
         root = fs.mkdtempSync(path.join(os.tmpdir(), "engine-race-"));
@@ -77,7 +78,8 @@ describeEngine("two first deploys of a new stack at once, beside a CPU hog (issu
             const stack = `race${round}`;
             const file = path.join(dir, `Pulumi.${stack}.yaml`);
             fs.writeFileSync(file, original);
-            const [a, b] = await Promise.all([deploy(stack), deploy(stack)]);
+            // B also sets a key of its own (the site): a write made from a stale read would drop it.
+            const [a, b] = await Promise.all([deploy(stack), deploy(stack, { DD_SITE: "datadoghq.eu" })]);
             const text = fs.readFileSync(file, "utf8");
             const problems: string[] = [];
             for (const r of [a, b]) if (r.code !== 0) problems.push(`a deploy exited ${r.code}: ${(r.stdout + r.stderr).split("\n").filter((l) => /^\s*(error: |- )/.test(l)).slice(0, 4).join(" | ")}`);
@@ -97,6 +99,10 @@ describeEngine("two first deploys of a new stack at once, beside a CPU hog (issu
             for (const k of ["encryptionsalt", "config.datadog:apiKey", "config.datadog:appKey", "config.datadog-exercise:downtimeStartDate"]) {
                 if (now[k] === undefined) problems.push(`no ${k} in the stack file`);
             }
+            if (now["config.datadog-exercise:site"] !== "datadoghq.eu") problems.push(`the site one deploy set is ${String(now["config.datadog-exercise:site"])}`);
+            const checkpoint = path.join(dir, ".pulumi-state", ".pulumi", "stacks", "datadog-exercise", `${stack}.json`);
+            const saved = fs.existsSync(checkpoint) ? JSON.parse(fs.readFileSync(checkpoint, "utf8")).checkpoint.latest?.secrets_providers?.state?.salt : undefined;
+            if (saved !== now.encryptionsalt) problems.push(`the backend's salt ${saved} is not the stack file's ${String(now.encryptionsalt)}`);
             const created = [a, b].filter((r) => r.stdout.includes(`Created stack '${stack}'.`));
             if (created.length !== 1) problems.push(`${created.length} deploys said they created the stack`);
             const other = created.length === 1 ? (created[0] === a ? b : a) : undefined;
