@@ -4,8 +4,7 @@
 // The CLI runs in a session of its own (deploy/bin/pulumi), so that a Ctrl-C at the terminal
 // reaches this process only, which asks the CLI to cancel exactly once (a second SIGINT would make
 // it stop at once). Every process left in that session when the CLI exits (a plugin) is killed.
-import { CommandError, EngineEvent, LocalWorkspace, PulumiCommand, Stack, StackAlreadyExistsError, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { spawnSync } from "child_process";
+import { CommandError, EngineEvent, LocalWorkspace, PulumiCommand, Stack, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -14,6 +13,7 @@ import { DECLARED_KEYS, PROJECT } from "../components/config/stackConfig";
 import { DeployError, Invocation } from "./cli";
 import { DeployInputs, tomorrow } from "./inputs";
 import { policyOptions } from "./policy";
+import { current, save, setPlain, stackFilePath, viaCli, withStackFileLock } from "./stackFile";
 
 export interface Backend {
     envVars: Record<string, string>;
@@ -93,63 +93,73 @@ export async function listStacks(projectDir: string, backend: Backend): Promise<
     return (await ws.listStacks()).map((s) => s.name.split("/").pop() as string);
 }
 
-/** Selects the stack, or creates it when `create` (a second deploy creating it at the same moment is fine). */
+/**
+ * Selects the stack, or creates it when `create`: under the stack file's lock, so that of two
+ * deploys started together exactly one creates it, and the salt `pulumi stack init` makes reaches
+ * the stack file as one atomic write.
+ */
 export async function openStack(projectDir: string, backend: Backend, name: string, create: boolean): Promise<Stack> {
     const ws = await workspace(projectDir, backend.envVars);
-    try {
-        return await Stack.select(name, ws);
-    } catch (e) {
-        if (!(create && e instanceof StackNotFoundError)) throw e;
-    }
-    try {
-        return await Stack.create(name, ws);
-    } catch (e) {
-        if (e instanceof StackAlreadyExistsError) return Stack.select(name, ws);
-        throw e;
-    }
-}
-
-/** `pulumi config set --secret`, with the value on stdin: never on a command line or in an error. */
-function setSecret(projectDir: string, envVars: Record<string, string>, stack: string, key: string, value: string): void {
-    const r = spawnSync("pulumi", ["config", "set", "--secret", "--stack", stack, key], {
-        cwd: projectDir,
-        env: { ...process.env, ...envVars },
-        input: value,
-        encoding: "utf8",
+    const select = () => Stack.select(name, ws);
+    if (!create) return select();
+    const file = stackFilePath(projectDir, name);
+    return withStackFileLock(file, async () => {
+        try {
+            return await select();
+        } catch (e) {
+            if (!(e instanceof StackNotFoundError)) throw e;
+        }
+        const doc = current(file);
+        try {
+            await viaCli(projectDir, name, doc, backend.envVars, ["stack", "init", "--stack", name], undefined, []);
+        } catch (e) {
+            if (!(e instanceof DeployError && /already exists/.test(e.message))) throw e;
+            return select(); // created by a process that does not take this lock (a plain pulumi)
+        }
+        save(file, doc);
+        console.log(`Created stack '${name}'.`);
+        return select();
     });
-    if (r.status !== 0) throw new DeployError(`could not store ${key} as a secret: ${(r.stderr || r.error?.message || "").trim()}`);
 }
 
 /** The config that the downtimes carry: changing it updates them, and Datadog then rejects a past start. */
 const DOWNTIME_KEYS = new Set([`${PROJECT}:notifyEmail`]);
 
 /**
- * Writes what changed: keys (as secrets) and other values from the environment, saying what it
- * changed (never a key's value); and the downtimes' date: tomorrow when none is set, or when this
- * run changes the downtimes and the date is not after today.
+ * Writes what changed, in one atomic write of the stack file under its lock (deploy/stackFile.ts):
+ * keys (as secrets) and other values from the environment, saying what it changed (never a key's
+ * value); and the downtimes' date: tomorrow when none is set, or when this run changes the
+ * downtimes and the date is not after today.
  */
 export async function writeConfig(stack: Stack, projectDir: string, backend: Backend, inputs: DeployInputs): Promise<void> {
-    const current = await stack.getAllConfig();
-    let downtimesChange = false;
-    for (const [key, { value, secret }] of Object.entries(inputs.config)) {
-        const old = current[key]?.value;
-        if (old === value) continue;
-        if (secret) setSecret(projectDir, backend.envVars, stack.name, key, value);
-        else await stack.setConfig(key, { value });
-        if (old !== undefined) console.log(secret ? `Stored a new ${key} (secret).` : `Changed ${key} from ${old} to ${value}.`);
-        downtimesChange ||= DOWNTIME_KEYS.has(key);
-    }
-    const dateKey = `${PROJECT}:downtimeStartDate`;
-    const timezone = current[`${PROJECT}:timezone`]?.value ?? String(DECLARED_KEYS.timezone.default);
-    const date = current[dateKey]?.value;
-    const next = tomorrow(timezone, new Date());
-    if (!date) {
-        await stack.setConfig(dateKey, { value: next });
-        console.log(`Set ${dateKey} to ${next} (tomorrow in ${timezone}), once: the downtimes' fixed anchor.`);
-    } else if (downtimesChange && date < next) {
-        await stack.setConfig(dateKey, { value: next });
-        console.log(`Moved ${dateKey} from ${date} to ${next}: the downtimes change, and Datadog rejects a start in the past.`);
-    }
+    const file = stackFilePath(projectDir, stack.name);
+    await withStackFileLock(file, async () => {
+        const doc = current(file);
+        const before = doc.toString();
+        const present = await stack.getAllConfig();
+        let downtimesChange = false;
+        for (const [key, { value, secret }] of Object.entries(inputs.config)) {
+            const old = present[key]?.value;
+            if (old === value) continue;
+            // A secret's ciphertext is the CLI's (`config set --secret`, the value on stdin: never on a command line).
+            if (secret) await viaCli(projectDir, stack.name, doc, backend.envVars, ["config", "set", "--secret", "--stack", stack.name, key], value, [key]);
+            else setPlain(doc, key, value);
+            if (old !== undefined) console.log(secret ? `Stored a new ${key} (secret).` : `Changed ${key} from ${old} to ${value}.`);
+            downtimesChange ||= DOWNTIME_KEYS.has(key);
+        }
+        const dateKey = `${PROJECT}:downtimeStartDate`;
+        const timezone = present[`${PROJECT}:timezone`]?.value ?? String(DECLARED_KEYS.timezone.default);
+        const date = present[dateKey]?.value;
+        const next = tomorrow(timezone, new Date());
+        if (!date) {
+            setPlain(doc, dateKey, next);
+            console.log(`Set ${dateKey} to ${next} (tomorrow in ${timezone}), once: the downtimes' fixed anchor.`);
+        } else if (downtimesChange && date < next) {
+            setPlain(doc, dateKey, next);
+            console.log(`Moved ${dateKey} from ${date} to ${next}: the downtimes change, and Datadog rejects a start in the past.`);
+        }
+        if (doc.toString() !== before) save(file, doc);
+    });
 }
 
 // ---------------------------------------------------------------------------------------------

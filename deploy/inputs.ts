@@ -1,18 +1,11 @@
 // What the deploy command reads before any engine runs: the stack file, and the environment's
 // keys, site and e-mail, checked with the same rules as the stack config.
-import * as fs from "fs";
 import { DateTime } from "luxon";
-import * as path from "path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { apiKeyRule, appKeyRule, DATADOG_SITES, PROJECT } from "../components/config/keys";
 
-/** The stack file's config block, or undefined when there is no Pulumi.<stack>.yaml. */
-export function readStackFile(projectDir: string, stack: string): Record<string, unknown> | undefined {
-    const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) return undefined;
-    return ((parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> }).config ?? {};
-}
+/** The stack file's config block (deploy/stackFile.ts), or undefined when there is no Pulumi.<stack>.yaml. */
+export { readStackFile } from "./stackFile";
 
 /** What the environment sets, checked; each problem names its variable and never shows a key. */
 export interface DeployInputs {

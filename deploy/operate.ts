@@ -23,6 +23,7 @@ import {
     writeConfig,
 } from "./engine";
 import { DeployInputs } from "./inputs";
+import { stackFileDrift } from "./stackFile";
 
 export { chooseBackend } from "./engine";
 
@@ -132,7 +133,10 @@ export async function operate(inv: Invocation, projectDir: string, env: NodeJS.P
     let stack: Stack | undefined;
     try {
         stack = await openStack(projectDir, backend, inv.stack, changes);
-        if (inv.command === "doctor") return (await doctor(stack, inv.delete)) === 0 ? 0 : 1;
+        if (inv.command === "doctor") {
+            const drift = await stackFileDrift(stack); // first: a salt that disagrees stops doctor's own reads
+            return (await doctor(stack, inv.delete)) + drift === 0 ? 0 : 1;
+        }
         if (inv.command === "outputs") {
             printOutputs(await stack.outputs(), inv.stack);
             return 0;
