@@ -187,8 +187,8 @@ describeEngine("deploy in two commands: npm run deploy", function () {
         assert.strictEqual(typo.code, 2);
         assert.strictEqual(
             typo.stderr,
-            "error: unknown subcommand 'destory' (did you mean destroy?): one of up, preview, destroy, outputs, scenario, doctor.\n" +
-                "usage: npm run deploy -- [up|preview|destroy|outputs|scenario|doctor] [stack] [options] (--help for more)\n",
+            "error: unknown subcommand 'destory' (did you mean destroy?): one of up, preview, destroy, outputs, scenario, doctor, verify, rehearse.\n" +
+                "usage: npm run deploy -- [up|preview|destroy|outputs|scenario|doctor|verify|rehearse] [stack] [options] (--help for more)\n",
         );
         const option = await deploy(["up", "--yes"], KEYS);
         assert.strictEqual(option.code, 2);
