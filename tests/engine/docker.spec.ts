@@ -2,6 +2,7 @@
 // Engine API stand-in (dockerDaemon.ts), which checks every body with moby's own spec (mobySpec.ts)
 // and keeps the daemon's state. One `up` is shared by the assertions that only read it; the
 // stand-ins start once for the suite, and every stack of it shares the one daemon.
+import { DECLARED_KEYS } from "../../components/config/stackConfig";
 import * as assert from "assert";
 import { spawn } from "child_process";
 import * as os from "os";
@@ -68,7 +69,7 @@ describeEngine("the Docker side under the real docker provider", function () {
             "GET /containers/json",
             "GET /containers/{id}/json",
             "GET /images/dev-exercise-app:1.0.0/json",
-            "GET /images/gcr.io/datadoghq/agent:7.77.1/json",
+            `GET /images/${DECLARED_KEYS.agentImage.default}/json`,
             "GET /images/json",
             "GET /images/postgres:17.6-bookworm/json",
             "GET /images/{id}/json",
