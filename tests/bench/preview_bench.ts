@@ -2,7 +2,7 @@
 // user runs it (the project's Pulumi.yaml and tsconfig.json, no PULUMI_NODEJS_* variable), against
 // the floor: a one-resource `random` program with the same runtime options, the same compiler
 // options, the same toolchain and flags. Runs alternate; wall and CPU (the CLI, the language host,
-// the program and the providers).
+// the program and the providers); then one more run of each, its CPU by process.
 //
 //   PATH="$PWD/node_modules/.bin:$PATH" tsx tests/bench/preview_bench.ts [runs]
 import * as fs from "fs";
@@ -12,6 +12,7 @@ import { DatadogApiStandIn } from "../engine/datadogApi";
 import { DockerDaemonStandIn } from "../engine/dockerDaemon";
 import { API_KEY, APP_KEY, REPO, Stack, Toolchain, dateInDays, findToolchain } from "../engine/harness";
 import { alternate, asUser, load, report, timed } from "./measure";
+import { cpuByProcess, cpuLines } from "./processes";
 
 const RUNS = Number(process.argv[2] ?? 5);
 
@@ -50,6 +51,11 @@ async function main(): Promise<void> {
         RUNS,
     );
     report("pulumi preview as a user runs it", results, before);
+    // Where the CPU goes: one more run of each, sampled by process.
+    for (const s of [floor, dev]) {
+        const r = await cpuByProcess("pulumi", ["preview", "--stack", s.name, "--non-interactive"], s.dir, s.env);
+        console.log(`  CPU by process, one preview of ${s.name} (exit ${r.code}):\n${cpuLines(r.cpu).map((l) => `    ${l}`).join("\n")}`);
+    }
     await api.close();
     await docker.close();
     dev.remove();
