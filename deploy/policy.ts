@@ -15,6 +15,9 @@ export function policyOptions(projectDir: string, stack: string): PolicyOptions 
     if (!fs.existsSync(path.join(pack, "node_modules", "@pulumi", "policy"))) {
         return `the policy pack's packages are not installed: run npm ci --prefix policy (or pass --no-policy to deploy without the guardrails).`;
     }
+    if (!fs.existsSync(path.join(pack, "bin", "index.js"))) {
+        return `the policy pack is not built: run npm ci --prefix policy (its prepare step builds policy/bin), or pass --no-policy to deploy without the guardrails.`;
+    }
     const config = path.join(projectDir, `Pulumi.${stack}.policy.json`);
     return { policyPacks: [pack], ...(fs.existsSync(config) ? { policyPackConfigs: [config] } : {}) };
 }
