@@ -3,7 +3,7 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", ".venv/", "container-src/", "tests/python/", "tests/bench/"] },
+    { ignores: ["node_modules/", "bin/", "policy/bin/", ".venv/", "container-src/", "tests/python/", "tests/bench/"] },
     eslint.configs.recommended,
     tseslint.configs.recommended,
     {

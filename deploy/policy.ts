@@ -18,6 +18,9 @@ export function policyOptions(projectDir: string, stack: string): PolicyOptions 
     } catch {
         return `the policy pack's packages are not installed: run npm ci (or pass --no-policy to deploy without the guardrails).`;
     }
+    if (!fs.existsSync(path.join(pack, "bin", "index.js"))) {
+        return `the policy pack is not built: run npm ci (the pack's prepare step builds policy/bin), or pass --no-policy to deploy without the guardrails.`;
+    }
     const config = path.join(projectDir, `Pulumi.${stack}.policy.json`);
     return { policyPacks: [pack], ...(fs.existsSync(config) ? { policyPackConfigs: [config] } : {}) };
 }

@@ -113,9 +113,6 @@ describe("the README's set-up on a fresh clone: npm ci, then npm run deploy, wit
         const toolchain = toolchainFiles();
         assert.strictEqual(toolchain.names.length, 7, toolchain.names.join(", "));
         for (const name of toolchain.names) fs.copyFileSync(path.join(toolchain.dir, name), path.join(bin, name), fs.constants.COPYFILE_FICLONE);
-        // As every engine run: the program transpiled by swc, without ts-node's type check (tsc --noEmit
-        // checks it in the test command); it saves about a minute of CPU here (harness.ts).
-        Object.assign(env, { PULUMI_NODEJS_TRANSPILE_ONLY: "true", PULUMI_NODEJS_TSCONFIG_PATH: path.join(clone, "tests", "engine", "tsconfig.swc.json") });
         const r = await deploy("preview");
         const out = r.stdout + r.stderr;
         console.log(`      (b) npm run deploy -- preview: ${r.ms} ms, exit ${r.code}; its last lines:\n${out.trimEnd().split("\n").slice(-12).join("\n").replace(/^/gm, "        | ")}`);

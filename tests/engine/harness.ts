@@ -110,11 +110,6 @@ export function hermeticEnv(toolchain: Toolchain, home: string, extraEnv: NodeJS
         PULUMI_HOME: home,
         PULUMI_SKIP_UPDATE_CHECK: "true",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        // The program is transpiled by swc, without type-checking: `tsc --noEmit` checks it in the
-        // test command already, and ts-node's check, then its TypeScript transpiler, would cost
-        // every run seconds (tests/bench/engine_bench.ts). Users keep ts-node's default.
-        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-        PULUMI_NODEJS_TSCONFIG_PATH: path.join(__dirname, "tsconfig.swc.json"),
         HTTPS_PROXY: dead,
         HTTP_PROXY: dead,
         https_proxy: dead,

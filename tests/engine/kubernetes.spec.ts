@@ -237,7 +237,7 @@ describeK8s("platform kubernetes under the real engine, against a real kube-apis
                 'dda("bad-field", { features: { apm: { enabled: true } }, notAField: 1 });',
             ].join("\n");
             bad = await Stack.create("bad", toolchain as Toolchain, {}, {
-                "Pulumi.yaml": "name: bad-dda\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+                "Pulumi.yaml": "name: bad-dda\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n    nodeargs: --require tsx/cjs\n",
                 "index.ts": program,
                 "package.json": JSON.stringify({ name: "bad-dda", main: "index.ts" }),
             });

@@ -22,6 +22,7 @@ describe("deploy: every failure is plain lines that say what to do, with no stac
         fs.mkdirSync(path.join(dir, "policy"), { recursive: true });
         for (const f of ["deploy", "components", "package.json", "tsconfig.json", "Pulumi.yaml", "Pulumi.dev.yaml"]) fs.cpSync(path.join(REPO, f), path.join(dir, f), { recursive: true });
         fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
+        fs.symlinkSync(path.join(REPO, "policy", "bin"), path.join(dir, "policy", "bin")); // the pack as npm ci builds it
         fs.mkdirSync(path.join(root, "home"));
         // A CLI new enough, for the failures that come after the CLI check.
         fakeBin = path.join(root, "fake-bin");

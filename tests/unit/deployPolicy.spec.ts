@@ -13,6 +13,8 @@ describe("deploy: the policy pack", () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-policy-"));
         fs.mkdirSync(path.join(dir, "policy", "node_modules", "@pulumi", "policy"), { recursive: true });
         fs.writeFileSync(path.join(dir, "policy", "node_modules", "@pulumi", "policy", "index.js"), "");
+        fs.mkdirSync(path.join(dir, "policy", "bin"));
+        fs.writeFileSync(path.join(dir, "policy", "bin", "index.js"), "");
     });
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -35,5 +37,10 @@ describe("deploy: the policy pack", () => {
     it("says how to install the pack, or skip it, when its packages are missing", () => {
         fs.rmSync(path.join(dir, "policy", "node_modules"), { recursive: true });
         assert.match(String(policyOptions(dir, "dev")), /not installed: run npm ci \(or pass --no-policy/);
+    });
+
+    it("says how to build the pack, or skip it, when its JavaScript is missing", () => {
+        fs.rmSync(path.join(dir, "policy", "bin"), { recursive: true });
+        assert.match(String(policyOptions(dir, "dev")), /not built: run npm ci \(the pack's prepare step builds policy\/bin\), or pass --no-policy/);
     });
 });
