@@ -44,6 +44,9 @@ shard_b=()
 for f in tests/engine/*.spec.ts; do [[ " ${shard_a[*]} " == *" $f "* ]] || shard_b+=("$f"); done
 engine() { mocha --no-config --require tsx/cjs --timeout 180000 --slow 30000 --reporter spec "$@"; }
 
+# The toolchains unpacked (and checked) once, before the shards that share .cache/ start.
+tsx -e 'import("./tests/engine/harness").then((h) => h.findToolchain()); import("./tests/engine/kubeApiServer").then((k) => k.findK8sToolchain())'
+
 declare -A jobs=()
 start() { local name=$1; shift; "$@" > "$logs/$name.log" 2>&1 & jobs[$name]=$!; echo "== $name: started ($logs/$name.log)"; }
 start engine-a engine "${shard_a[@]}"
