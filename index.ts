@@ -8,9 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./components/config/stackConfig";
 import { forecastLines } from "./components/datadog/forecast";
 import { Observability } from "./components/datadog/observability";
-import { DockerHost } from "./components/docker/dockerHost";
-import { KubernetesCluster } from "./components/kubernetes/kubernetesCluster";
-import { resolveOperator } from "./components/kubernetes/operatorPlan";
+import type * as DockerPlatform from "./components/docker/dockerHost";
+import type * as KubernetesPlatform from "./components/kubernetes/kubernetesCluster";
+import type * as OperatorPlan from "./components/kubernetes/operatorPlan";
 
 // Throws, listing every problem, before any resource is registered.
 const config = loadStackConfig();
@@ -51,7 +51,11 @@ export const dashboardUrl = observability.dashboard.url;
 export const monitorUrl = observability.monitor.url;
 export const serviceDashboardUrl = observability.serviceDashboard.url;
 
+// Each platform's components are loaded by its function alone: a Docker stack never loads the
+// Kubernetes SDK, and a Kubernetes stack none of the Docker containers' code.
+/* eslint-disable @typescript-eslint/no-require-imports */
 function onDocker() {
+    const { DockerHost }: typeof DockerPlatform = require("./components/docker/dockerHost");
     const host = new DockerHost("host", {
         env: config.env,
         hostname: config.hostname,
@@ -82,6 +86,8 @@ function onDocker() {
 }
 
 function onKubernetes(k: NonNullable<typeof config.kubernetes>) {
+    const { KubernetesCluster }: typeof KubernetesPlatform = require("./components/kubernetes/kubernetesCluster");
+    const { resolveOperator }: typeof OperatorPlan = require("./components/kubernetes/operatorPlan");
     // Install the Datadog Operator, or use the cluster's: decided from what the cluster holds (operatorPlan.ts).
     const cluster = resolveOperator(k).then(
         (operator) =>
@@ -103,6 +109,8 @@ function onKubernetes(k: NonNullable<typeof config.kubernetes>) {
     // The app is reached through `kubectl port-forward` (appTunnel), then on this machine's port.
     return { appUrl: `http://localhost:${config.appPort}`, appTunnel: pulumi.output(cluster.then((c) => c.portForward)), namespace: pulumi.output(cluster.then((c) => c.namespace)) };
 }
+
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 // Each platform's own outputs are null on the other (an undefined top-level output makes the engine warn).
 const platform: Record<string, unknown> = config.kubernetes ? onKubernetes(config.kubernetes) : onDocker();
