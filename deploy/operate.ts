@@ -141,7 +141,7 @@ export async function operate(inv: Invocation, projectDir: string, env: NodeJS.P
             printOutputs(await stack.outputs(), inv.stack);
             return 0;
         }
-        for (;;) {
+        for (let checkpointRetries = 1; ; ) {
             await takeOver(stack, backend, inv);
             if (changes) await writeConfig(stack, projectDir, backend, inputs);
             try {
@@ -150,7 +150,12 @@ export async function operate(inv: Invocation, projectDir: string, env: NodeJS.P
                 break;
             } catch (e) {
                 // Two deploys that passed the lock check together: the CLI refused this one. Wait for the other.
-                if (!(e instanceof OperationFailed && e.lines.some((l) => /currently locked/.test(l)) && inv.wait)) throw e;
+                if (e instanceof OperationFailed && e.lines.some((l) => /currently locked/.test(l)) && inv.wait) continue;
+                // The CLI read the stack's checkpoint while the other deploy was writing it: nothing was
+                // done; once more, after waiting for that deploy's lock (once: a checkpoint that stays
+                // unreadable is an error for the user).
+                if (e instanceof OperationFailed && e.lines.some((l) => /failed to load checkpoint: (unexpected )?EOF/.test(l)) && checkpointRetries-- > 0) continue;
+                throw e;
             }
         }
     } catch (caught) {
